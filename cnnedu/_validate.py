@@ -1,0 +1,109 @@
+"""Input checks shared by every public function.
+
+Each helper raises ``TypeError`` (wrong kind of thing) or ``ValueError`` (right kind,
+wrong value or shape) with a message that names the function, what was expected and what
+arrived, so a learner never sees a raw numpy traceback from deep inside.
+
+>>> as_float_array([[1, 2], [3, 4]], "x", "demo").dtype
+dtype('float64')
+>>> pair(2, "stride", "demo")
+(2, 2)
+>>> pair((1, 3), "padding", "demo", minimum=0)
+(1, 3)
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "check_ndim",
+    "pair",
+    "check_choice",
+    "describe",
+    "result_dtype",
+]
+
+
+def describe(a) -> str:
+    """A short description of what arrived: ``an array of shape (3, 4) and dtype float32``."""
+    if isinstance(a, np.ndarray):
+        return f"an array of shape {a.shape} and dtype {a.dtype}"
+    if isinstance(a, (list, tuple)):
+        try:
+            shape = np.shape(a)
+        except ValueError:  # ragged
+            return f"a ragged {type(a).__name__}"
+        return f"a {type(a).__name__} of shape {shape}"
+    return f"{type(a).__name__} {a!r}" if np.isscalar(a) or a is None else type(a).__name__
+
+
+def as_float_array(a, name: str, func: str) -> np.ndarray:
+    """Return ``a`` as a floating-point ndarray, or raise a clear ``TypeError``.
+
+    Floating arrays keep their dtype (float32 stays float32); booleans and integers are
+    promoted to float64; anything non-numeric (strings, objects, ragged lists) is refused.
+    """
+    if isinstance(a, np.ndarray):
+        arr = a
+    else:
+        try:
+            arr = np.asarray(a)
+        except (ValueError, TypeError):
+            raise TypeError(
+                f"{func}: {name} must be a numeric array; got {describe(a)}"
+            ) from None
+    if arr.dtype.kind == "f":
+        return arr
+    if arr.dtype.kind in "biu":
+        return arr.astype(np.float64)
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{func}: {name} must be real-valued; got complex dtype {arr.dtype}")
+    raise TypeError(
+        f"{func}: {name} must be a numeric array; got {describe(a)}"
+    )
+
+
+def check_ndim(arr: np.ndarray, ndim: int, name: str, func: str, axes: str) -> None:
+    """Raise ``ValueError`` unless ``arr.ndim == ndim``; ``axes`` names them, e.g. ``(N, C, H, W)``."""
+    if arr.ndim != ndim:
+        raise ValueError(
+            f"{func}: {name} must have shape {axes} ({ndim}-D); "
+            f"got an array of shape {arr.shape} ({arr.ndim}-D)"
+        )
+
+
+def _as_int(v, name: str, func: str) -> int:
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):
+        raise TypeError(f"{func}: {name} must be an integer or a pair of integers; got {v!r}")
+    return int(v)
+
+
+def pair(value, name: str, func: str, minimum: int = 1) -> tuple[int, int]:
+    """Normalize an int or an ``(h, w)`` pair of ints, each at least ``minimum``."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if len(value) != 2:
+            raise ValueError(
+                f"{func}: {name} must be an integer or an (h, w) pair; got {value!r}"
+            )
+        h, w = (_as_int(v, name, func) for v in value)
+    else:
+        h = w = _as_int(value, name, func)
+    if h < minimum or w < minimum:
+        raise ValueError(f"{func}: {name} must be >= {minimum}; got {value!r}")
+    return h, w
+
+
+def check_choice(value, choices, name: str, func: str) -> str:
+    """Raise ``ValueError`` unless ``value`` is one of ``choices`` (strings)."""
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{func}: {name} must be one of {options}; got {value!r}")
+    return value
+
+
+def result_dtype(*arrays: np.ndarray) -> np.dtype:
+    """The dtype the main operands agree on (float32 only when all are float32)."""
+    return np.result_type(*[a.dtype for a in arrays])

@@ -1,0 +1,58 @@
+"""The registry of the notebook series: one entry per notebook, in order.
+
+``tools/nbframe.py`` reads it to generate the navigation cells, the README list and the
+series map, so a title or a link is written once, here.
+
+>>> [n.number for n in NOTEBOOKS][:3]
+['00', '01', '02']
+>>> by_number("01").file
+'01_filters_as_templates.ipynb'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Notebook", "NOTEBOOKS", "by_number"]
+
+
+@dataclass(frozen=True)
+class Notebook:
+    number: str
+    file: str
+    title: str
+    minutes: int
+    summary: str
+
+
+NOTEBOOKS: tuple[Notebook, ...] = (
+    Notebook("00", "00_introduction.ipynb", "Introduction", 10,
+             "who the series is for, how to use it, the questions it answers, and a map"),
+    Notebook("01", "01_filters_as_templates.ipynb", "Filters as templates", 40,
+             "the sliding dot product, correlation vs convolution, template matching, "
+             "hand-made filters, a live filter explorer"),
+    Notebook("02", "02_the_convolutional_layer.ipynb", "The convolutional layer", 45,
+             "weights, biases and channels; shapes, stride and padding; a filter is not a "
+             "feature; why convolution beats a dense layer on pixels"),
+    Notebook("03", "03_initializing_filters.ipynb", "Initializing filters", 45,
+             "constants, random draws, Glorot, He, LeCun, the PyTorch and Keras defaults, "
+             "and the variance of activations and gradients through depth"),
+    Notebook("04", "04_activations_and_the_linear_collapse.ipynb",
+             "Activations and the linear collapse", 45,
+             "why stacked linear conv layers collapse into one, and how a ReLU breaks it"),
+    Notebook("05", "05_backpropagation_through_a_convolution.ipynb",
+             "Backpropagation through a convolution", 60,
+             "dW, dX and db derived by hand, the 180-degree rotation, stride, padding and "
+             "channels, gradient checking"),
+    Notebook("06", "06_learning_filters.ipynb", "Learning filters", 45,
+             "training a small CNN on handwritten digits and watching its filters become "
+             "templates"),
+)
+
+
+def by_number(number: str) -> Notebook:
+    """The registry entry for notebook ``number`` (``"00"``, ``"01"``, ...)."""
+    for nb in NOTEBOOKS:
+        if nb.number == number:
+            return nb
+    known = ", ".join(n.number for n in NOTEBOOKS)
+    raise ValueError(f"by_number: no notebook {number!r}; the series has {known}")
