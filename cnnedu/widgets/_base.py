@@ -1,0 +1,134 @@
+"""Building blocks shared by the widgets.
+
+A widget in cnnedu only wires controls to plain, tested functions. These pieces keep that
+wiring short and safe:
+
+- :class:`ImagePanel`: a titled ``ipywidgets.Image`` fed PNG bytes by :mod:`cnnedu.render`
+  (a few ms per update, where a matplotlib re-render costs about 100 ms).
+- :class:`MessageLine`: one line of text for status and error messages.
+- :func:`safe_update`: wraps an update method so any exception becomes a visible message and
+  the widget keeps working.
+- :func:`parse_number`: turns what a learner typed into a float, or a clear message.
+- :class:`LiveWidget`: the base class; shows a stable one-line text in saved notebooks (the
+  text nbval compares) and the live widget in JupyterLab.
+
+>>> parse_number("2.5")
+(2.5, '')
+>>> parse_number("abc")
+(None, "'abc' is not a number")
+>>> parse_number("nan")
+(None, "'nan' is not a finite number")
+"""
+from __future__ import annotations
+
+import functools
+import html
+import math
+
+import ipywidgets as W
+
+from ..render import to_png
+
+__all__ = ["ImagePanel", "MessageLine", "safe_update", "parse_number", "LiveWidget"]
+
+
+class ImagePanel:
+    """A title above an image that shows a 2-D array (or RGB uint8) as PNG.
+
+    ``panel.show(a, signed=True)`` colour-maps ``a`` (diverging and centred on 0 when
+    ``signed``), enlarges it to about ``size`` pixels, and writes the PNG bytes into the
+    image. ``panel.widget`` is the ipywidgets container.
+    """
+
+    def __init__(self, title: str, size: int = 200, caption: str = ""):
+        self.size = size
+        self.title = W.HTML(f"<b>{html.escape(title)}</b>")
+        self.image = W.Image(format="png", layout=W.Layout(width=f"{size}px", height=f"{size}px",
+                                                            object_fit="contain"))
+        self.caption = W.HTML(html.escape(caption))
+        self.widget = W.VBox([self.title, self.image, self.caption],
+                             layout=W.Layout(align_items="center", margin="0 6px"))
+        self.widget.add_class("cnnedu-panel")
+
+    def show(self, a, *, signed: bool = False, caption: str | None = None, **kwargs) -> None:
+        self.image.value = to_png(a, signed=signed, min_size=self.size, **kwargs)
+        if caption is not None:
+            self.caption.value = html.escape(caption)
+
+    def set_title(self, title: str) -> None:
+        self.title.value = f"<b>{html.escape(title)}</b>"
+
+
+class MessageLine:
+    """One line of text under the controls: information, or a problem in red."""
+
+    def __init__(self):
+        self.widget = W.HTML("")
+        self.widget.add_class("cnnedu-message")
+        self.text = ""
+
+    def info(self, text: str) -> None:
+        self.text = text
+        self.widget.value = f"<span>{html.escape(text)}</span>"
+
+    def error(self, text: str) -> None:
+        self.text = text
+        self.widget.value = f"<span style='color:#b00020'><b>Problem:</b> {html.escape(text)}</span>"
+
+    def clear(self) -> None:
+        self.text = ""
+        self.widget.value = ""
+
+
+def safe_update(method):
+    """Decorate a widget's update method: an exception becomes a message on ``self.message``
+    (a :class:`MessageLine`) instead of a traceback, and the widget stays usable."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # shown to the learner, never raised into the kernel
+            self.message.error(f"{type(exc).__name__}: {exc}")
+            return None
+
+    return wrapper
+
+
+def parse_number(text, *, minimum: float | None = None, maximum: float | None = None):
+    """Parse a typed number; return ``(value, "")`` or ``(None, message)``."""
+    s = str(text).strip()
+    if not s:
+        return None, "the box is empty"
+    try:
+        v = float(s)
+    except ValueError:
+        return None, f"{s!r} is not a number"
+    if not math.isfinite(v):
+        return None, f"{s!r} is not a finite number"
+    if minimum is not None and v < minimum:
+        return None, f"{s} is below the minimum {minimum:g}"
+    if maximum is not None and v > maximum:
+        return None, f"{s} is above the maximum {maximum:g}"
+    return v, ""
+
+
+class LiveWidget:
+    """Base class: subclasses build ``self.widget`` (the root container) and ``self.message``.
+
+    In a live kernel the widget is displayed; the text part of its display is a fixed
+    sentence (``summary``), so saved notebooks are stable for nbval.
+    """
+
+    summary = "interactive widget"
+    widget: W.Widget
+    message: MessageLine
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = (f"{type(self).__name__}: {self.summary} "
+                                "(run this notebook in JupyterLab to use it)")
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}: {self.summary}"
