@@ -100,3 +100,31 @@ def test_each_exercise_has_a_stub_a_check_and_a_hidden_solution(entry):
         assert "NOT YET" in out, f"the saved check after cell {i} should say NOT YET: {out[:200]}"
         assert isinstance(tag(sol), dict) and "solution" in tag(sol)
         assert "<details>" in sol.source
+
+
+def _anchors(nb) -> set[str]:
+    """JupyterLab's heading anchors: the heading text with spaces replaced by '-'."""
+    out = set()
+    for c in nb.cells:
+        if c.cell_type == "markdown":
+            for line in c.source.splitlines():
+                if line.startswith("#"):
+                    out.add(line.lstrip("#").strip().replace(" ", "-"))
+    return out
+
+
+def test_links_between_notebooks_point_at_existing_headings():
+    import re
+
+    broken = []
+    for entry in PRESENT:
+        for c in load(entry).cells:
+            if c.cell_type != "markdown":
+                continue
+            for target, anchor in re.findall(r"\]\((\d\d_[a-z_]+\.ipynb)(?:#([^)]+))?\)", c.source):
+                path = ROOT / "notebooks" / target
+                if not path.exists():
+                    continue  # a notebook still to come: nbframe lists it as "coming"
+                if anchor and anchor not in _anchors(nbformat.read(path, as_version=4)):
+                    broken.append(f"{entry.file} -> {target}#{anchor}")
+    assert not broken, broken
