@@ -18,31 +18,15 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .plotting import show_array, style
+from .plotting import show_array, show_grid, style
 
 __all__ = ["show_maps", "show_decomposition"]
 
 
 def show_maps(maps, titles, *, ncols: int = 5, size: float = 1.9, suptitle: str = ""):
     """Draw maps (K, H, W) in a grid, each on its own scale (grey, or diverging if signed)."""
-    maps = np.asarray(maps, dtype=float)
-    if maps.ndim != 3:
-        raise ValueError(f"show_maps: maps must have shape (K, H, W); got {maps.shape}")
-    if len(titles) != maps.shape[0]:
-        raise ValueError(f"show_maps: need one title per map ({maps.shape[0]}); got {len(titles)}")
-    k = maps.shape[0]
-    nrows = -(-k // ncols)
-    with style():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4),
-                                 squeeze=False)
-        for idx, ax in enumerate(axes.flat):
-            if idx >= k:
-                ax.axis("off")
-                continue
-            show_array(ax, maps[idx], title=titles[idx], annotate=False, colorbar=False)
-        if suptitle:
-            fig.suptitle(suptitle, fontweight="bold")
-    return fig
+    return show_grid(maps, titles=titles, ncols=ncols, size=size, suptitle=suptitle,
+                     shared_scale=False)
 
 
 def show_decomposition(d, *, name: str = "", channel_names=("red", "green", "blue")):

@@ -108,34 +108,44 @@ def show_array(ax, a, *, title: str = "", signed: bool | None = None,
 
 def show_grid(maps, *, titles=None, ncols: int = 5, signed: bool | None = None,
               suptitle: str = "", size: float = 1.8, annotate: bool = False,
-              colorbar: bool = False):
+              colorbar: bool = False, shared_scale: bool = True):
     """Draw a stack of 2-D maps, shape (K, H, W), in a grid; return the figure.
 
-    Signed maps share one symmetric colour scale so their strengths compare, with one
-    colorbar for the whole grid.
+    With ``shared_scale`` (the default) all maps share one colour scale (symmetric for
+    signed maps) so their strengths compare, with one optional colorbar for the whole
+    grid. Without it, each map gets its own scale (grey, or diverging if it is signed),
+    which shows the pattern of weak maps next to strong ones.
     """
     maps = np.asarray(maps, dtype=float)
     if maps.ndim != 3:
         raise ValueError(f"show_grid: maps must have shape (K, H, W); got {maps.shape}")
     k = maps.shape[0]
+    if titles is not None and len(titles) != k:
+        raise ValueError(f"show_grid: need one title per map ({k}); got {len(titles)}")
     nrows = -(-k // ncols)
-    if signed is None:
-        signed = bool(np.nanmin(maps) < 0)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
-    lim = symmetric_limit(maps) if signed else None
-    im = None
-    for idx, ax in enumerate(axes.flat):
-        if idx >= k:
-            ax.axis("off")
-            continue
-        title = titles[idx] if titles is not None else ""
-        im = show_array(ax, maps[idx], title=title, signed=signed, annotate=annotate,
-                        colorbar=False, vmax=lim if signed else None,
-                        vmin=None if signed else float(np.nanmin(maps)))
-        if not signed:
-            im.set_clim(float(np.nanmin(maps)), float(np.nanmax(maps)))
-    if colorbar and im is not None:
-        fig.colorbar(im, ax=axes, shrink=0.6)
-    if suptitle:
-        fig.suptitle(suptitle, fontweight="bold")
+    with style():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4),
+                                 squeeze=False)
+        im = None
+        for idx, ax in enumerate(axes.flat):
+            if idx >= k:
+                ax.axis("off")
+                continue
+            title = titles[idx] if titles is not None else ""
+            if not shared_scale:
+                im = show_array(ax, maps[idx], title=title, signed=signed, annotate=annotate,
+                                colorbar=False)
+                continue
+            grid_signed = bool(np.nanmin(maps) < 0) if signed is None else signed
+            if grid_signed:
+                im = show_array(ax, maps[idx], title=title, signed=True, annotate=annotate,
+                                colorbar=False, vmax=symmetric_limit(maps))
+            else:
+                im = show_array(ax, maps[idx], title=title, signed=False, annotate=annotate,
+                                colorbar=False, vmin=float(np.nanmin(maps)),
+                                vmax=float(np.nanmax(maps)))
+        if colorbar and shared_scale and im is not None:
+            fig.colorbar(im, ax=axes, shrink=0.6)
+        if suptitle:
+            fig.suptitle(suptitle, fontweight="bold")
     return fig
