@@ -37,6 +37,9 @@ def run(path: Path, timeout: int) -> float:
             cell.metadata.pop("execution", None)
     env_dir = tempfile.mkdtemp(prefix="cnnedu-mpl-")
     os.environ.setdefault("MPLCONFIGDIR", env_dir)
+    # the kernel inherits this: single-threaded BLAS, as under pytest (see conftest.py)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
                             record_timing=False, store_widget_state=False)
