@@ -1,0 +1,82 @@
+"""The gradient-checking demonstrations of notebook 05 compute what they claim."""
+import sys
+
+import numpy as np
+import pytest
+
+from cnnedu import convgradcheck as gc
+from cnnedu.conv import conv2d
+
+
+def test_sweep_passes_and_cases_are_valid():
+    sweep = gc.gradcheck_sweep(4, seed=3)
+    assert len(sweep) == 4
+    for case, errors in sweep:
+        x, w, b, dy = case.arrays()
+        assert conv2d(x, w, b, stride=case.stride, padding=case.padding).shape == dy.shape
+        assert all(e.norm < 1e-7 for e in errors.values()), (case, errors)
+
+
+def test_sweep_catches_a_wrong_gradient(monkeypatch):
+    """Break conv2d_backward (forget the rotation via a transposed kernel) and see it fail."""
+    from cnnedu import conv
+
+    real = conv.conv2d_backward
+
+    def broken(dy, x, w, **kw):
+        dx, dw, db = real(dy, x, w[..., ::-1, ::-1], **kw)
+        return dx, dw, db
+
+    monkeypatch.setattr(gc, "conv2d_backward", broken)
+    case = gc.ConvCase(1, 2, 5, 5, 2, 3, 1, 1, seed=0)
+    assert gc.gradcheck_case(case)["dx"].norm > 1e-2
+
+
+def test_step_sweep_shows_float32_is_worse():
+    hs, e64, e32 = gc.step_size_sweep()
+    i = int(np.argmin(np.abs(hs - 1e-6)))
+    assert e64[i] < 1e-7 < 1e-3 < e32[i]
+    assert e32.min() > 100 * e64.min()
+
+
+def test_relu_kink_fails_and_moving_away_passes():
+    res, z = gc.relu_kink_case(seed=0)
+    assert abs(z) < 1e-12 and not res.passed and res.worst_index == (0, 0, 3, 3)
+    far, _ = gc.relu_kink_case(seed=0, shift=1e-3)
+    assert far.passed
+
+
+def test_norm_rel_error():
+    assert gc.norm_rel_error([0.0], [0.0]) == 0.0
+    assert gc.norm_rel_error([1.0, 0.0], [0.0, 0.0]) == pytest.approx(1.0)
+
+
+def test_second_opinion_same_text_with_and_without_torch(monkeypatch):
+    without = gc.second_opinion(n=2, seed=1, use_torch=False)
+    assert without.oracle == "finite differences" and without.agrees
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    missing = gc.second_opinion(n=2, seed=1)
+    assert missing.oracle == "finite differences"
+    assert missing.summary == without.summary
+
+
+def test_second_opinion_with_torch():
+    pytest.importorskip("torch")
+    with_torch = gc.second_opinion(n=2, seed=1)
+    assert with_torch.oracle == "pytorch" and with_torch.agrees
+    assert with_torch.summary == gc.second_opinion(n=2, seed=1, use_torch=False).summary
+
+
+def test_no_torch_import_at_module_level():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(gc))
+    top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    names = [a.name for n in top for a in n.names] + [getattr(n, "module", "") or "" for n in top]
+    assert not any("torch" in n for n in names)
+
+
+def test_random_cases_rejects_bad_n():
+    with pytest.raises(ValueError, match="n must be an integer in 1..100"):
+        gc.random_cases(0)
