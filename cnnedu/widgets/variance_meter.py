@@ -1,0 +1,161 @@
+"""The variance meter: pick an initializer, an activation, a depth and a width; see the
+per-layer std of the activations and gradients, and their histograms at one layer.
+
+The widget only wires controls to :func:`cnnedu.depth.depth_profile` (the computation)
+and :mod:`cnnedu.figures_init` (RGB drawing, no matplotlib per update).
+
+>>> m = VarianceMeter()
+>>> m.profile.depth, m.message.text.startswith("he_normal")
+(20, True)
+>>> m.init.value = "glorot_uniform"
+>>> bool(m.profile.forward_std[-1] < 0.1)
+True
+"""
+from __future__ import annotations
+
+import math
+
+import ipywidgets as W
+import numpy as np
+
+from .. import init as _init
+from ..depth import ACTIVATIONS, depth_profile
+from ..figures_init import COLORS, histogram_rgb, std_plot_rgb
+from ._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
+
+__all__ = ["VarianceMeter", "METER_INITS"]
+
+# what the dropdown offers: label -> (cnnedu.init name, uses the std box)
+METER_INITS = {
+    "he_normal": ("he_normal", False),
+    "he_uniform": ("he_uniform", False),
+    "glorot_normal": ("glorot_normal", False),
+    "glorot_uniform": ("glorot_uniform", False),
+    "lecun_normal": ("lecun_normal", False),
+    "pytorch_default": ("pytorch_default", False),
+    "keras_default": ("keras_default", False),
+    "orthogonal": ("orthogonal", False),
+    "dirac": ("dirac", False),
+    "normal (std from the box)": ("normal", True),
+}
+
+
+class VarianceMeter(LiveWidget):
+    """Live per-layer std of activations (forward) and gradients (backward) of a conv stack.
+
+    Parameters
+    ----------
+    init : str
+        A key of :data:`METER_INITS`.
+    activation : str
+        One of :data:`cnnedu.depth.ACTIVATIONS`.
+    depth, width : int
+        Number of layers and of channels (3x3 kernels, stride 1, "same" padding).
+    size : int
+        Side of the photograph fed to the stack (32: about 30-60 ms per update).
+    """
+
+    summary = ("the variance meter: choose the initializer, activation, depth and width; "
+               "see the per-layer std of activations and gradients")
+
+    def __init__(self, init: str = "he_normal", activation: str = "relu", depth: int = 20,
+                 width: int = 8, size: int = 32, std: str = "0.01"):
+        self.size = size
+        self.message = MessageLine()
+        self.init = W.Dropdown(options=list(METER_INITS), value=init, description="init")
+        self.activation = W.Dropdown(options=list(ACTIVATIONS), value=activation,
+                                     description="activation")
+        self.depth = W.IntSlider(value=depth, min=1, max=50, description="depth",
+                                 continuous_update=False)
+        self.width = W.IntSlider(value=width, min=1, max=32, description="width",
+                                 continuous_update=False)
+        self.layer = W.IntSlider(value=depth, min=1, max=depth, description="histogram at",
+                                 continuous_update=False)
+        self.std = W.Text(value=std, description="std", placeholder="e.g. 0.01",
+                          continuous_update=False)
+        self.seed = W.IntSlider(value=0, min=0, max=9, description="seed",
+                                continuous_update=False)
+        for control, css in ((self.init, "init"), (self.activation, "activation"),
+                             (self.depth, "depth"), (self.width, "width"),
+                             (self.layer, "layer"), (self.std, "std"), (self.seed, "seed")):
+            control.add_class(f"cnnedu-meter-{css}")
+            control.style.description_width = "90px"
+        self.plot = ImagePanel("std per layer (log scale)", size=520)
+        self.plot.image.layout = W.Layout(width="520px", height="300px")
+        self.plot.widget.add_class("cnnedu-meter-plot")
+        self.hist_act = ImagePanel("activations at the chosen layer", size=260)
+        self.hist_act.image.layout = W.Layout(width="260px", height="140px")
+        self.hist_grad = ImagePanel("gradients at the chosen layer", size=260)
+        self.hist_grad.image.layout = W.Layout(width="260px", height="140px")
+        self.hist_act.widget.add_class("cnnedu-meter-hist")
+        self.hist_grad.widget.add_class("cnnedu-meter-hist")
+        controls = W.VBox([self.init, self.activation, self.std, self.depth, self.width,
+                           self.layer, self.seed])
+        self.widget = W.VBox([
+            W.HBox([controls, self.plot.widget]),
+            W.HBox([self.hist_act.widget, self.hist_grad.widget]),
+            self.message.widget,
+        ])
+        self.widget.add_class("cnnedu-variance-meter")
+        self.profile = None
+        for control in (self.init, self.activation, self.depth, self.width, self.layer,
+                        self.std, self.seed):
+            control.observe(self.update, names="value")
+        self.update()
+
+    def _std_option(self):
+        value, problem = parse_number(self.std.value, minimum=1e-6, maximum=100)
+        if problem:
+            return None, f"std: {problem}; type a positive number such as 0.01 or 1"
+        return value, ""
+
+    @safe_update
+    def update(self, change=None) -> None:
+        # keep the histogram slider inside the stack
+        if self.layer.max != self.depth.value:
+            self.layer.unobserve(self.update, names="value")
+            self.layer.max = self.depth.value
+            self.layer.value = min(self.layer.value, self.depth.value)
+            self.layer.observe(self.update, names="value")
+        name, uses_std = METER_INITS[self.init.value]
+        options = None
+        if uses_std:
+            std, problem = self._std_option()
+            if problem:
+                self.message.error(problem)
+                return
+            options = {"std": std}
+        p = depth_profile(name, self.activation.value, depth=self.depth.value,
+                          channels=self.width.value, size=self.size, seed=self.seed.value,
+                          init_options=options, keep_layer=self.layer.value)
+        self.profile = p
+        layer = self.layer.value
+        title = f"{self.init.value}, {self.activation.value}"
+        self.plot.show(std_plot_rgb([(p.forward_std, "forward"), (p.backward_std, "backward")],
+                                    mark_layer=layer, title=title))
+        fan_in, fan_out = _init.fans((self.width.value, self.width.value, 3, 3))
+        if p.overflow_layer is not None:
+            self.hist_act.show(histogram_rgb([], title=f"layer {layer}: overflowed"))
+            self.hist_grad.show(histogram_rgb([], title=f"layer {layer}: overflowed"))
+            self.message.error(f"the values overflowed to infinity at layer {p.overflow_layer}: "
+                               "this start explodes; lower the std or the depth")
+            return
+        self.hist_act.show(histogram_rgb(p.activations, color=COLORS["forward"],
+                                         title=f"layer {layer}: std {p.forward_std[layer - 1]:.3g}"))
+        self.hist_grad.show(histogram_rgb(p.gradients, color=COLORS["backward"],
+                                          title=f"layer {layer}: std {p.backward_std[layer - 1]:.3g}"))
+        last, first = p.forward_std[-1], p.backward_std[0]
+        verdict = _word(last)
+        self.message.info(f"{name} (fan_in {fan_in}, fan_out {fan_out}): activation std "
+                          f"{p.forward_std[0]:.3g} at layer 1, {last:.3g} at layer "
+                          f"{p.depth} ({verdict}); gradient std {first:.3g} at layer 1")
+
+
+def _word(v: float) -> str:
+    if not math.isfinite(v):
+        return "overflowed"
+    if v < 1e-2:
+        return "vanishing"
+    if v > 1e2:
+        return "exploding"
+    return "kept within 100x of 1"

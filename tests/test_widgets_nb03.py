@@ -1,0 +1,83 @@
+"""The variance meter survives every value its controls allow: a picture or a message,
+never an exception."""
+import numpy as np
+import pytest
+
+from cnnedu.render import png_to_array
+from cnnedu.widgets.variance_meter import METER_INITS, VarianceMeter
+
+
+@pytest.fixture
+def meter():
+    return VarianceMeter()
+
+
+def picture(m):
+    return png_to_array(m.plot.image.value)
+
+
+def test_initial_state_shows_a_plot_and_histograms(meter):
+    assert picture(meter).shape[:2] == (300, 520)
+    assert png_to_array(meter.hist_act.image.value).shape[:2] == (140, 260)
+    assert "he_normal" in meter.message.text and "Problem" not in meter.message.widget.value
+    assert "variance meter" in repr(meter)
+
+
+def test_changing_the_initializer_changes_the_plot(meter):
+    before = picture(meter)
+    meter.init.value = "pytorch_default"
+    assert not np.array_equal(before, picture(meter))
+    assert "vanishing" in meter.message.text
+
+
+@pytest.mark.parametrize("name", list(METER_INITS))
+@pytest.mark.parametrize("activation", ["relu", "tanh", "leaky_relu", "identity"])
+def test_every_initializer_and_activation(meter, name, activation):
+    meter.activation.value = activation
+    meter.init.value = name
+    assert meter.message.text  # a summary or a problem, never an exception
+    assert meter.plot.image.value[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("depth", [1, 2, 50])
+@pytest.mark.parametrize("width", [1, 32])
+def test_extreme_depth_and_width(meter, depth, width):
+    meter.depth.value = depth
+    meter.width.value = width
+    assert meter.layer.max == depth and 1 <= meter.layer.value <= depth
+    assert meter.profile.depth == depth
+    assert "Problem" not in meter.message.widget.value
+
+
+def test_histogram_layer_follows_and_changes_the_histograms(meter):
+    meter.layer.value = 1
+    first = png_to_array(meter.hist_act.image.value)
+    meter.layer.value = 20
+    assert not np.array_equal(first, png_to_array(meter.hist_act.image.value))
+    meter.depth.value = 5          # the layer slider is clamped into the new stack
+    assert meter.layer.value == 5 and meter.layer.max == 5
+
+
+@pytest.mark.parametrize("text", ["abc", "nan", "", "-1", "0", "inf", "1e9"])
+def test_bad_std_entries_give_a_message_and_the_widget_recovers(meter, text):
+    meter.init.value = "normal (std from the box)"
+    meter.std.value = text
+    assert "Problem" in meter.message.widget.value and "std" in meter.message.text
+    meter.std.value = "0.17"
+    assert "Problem" not in meter.message.widget.value
+    assert "normal" in meter.message.text
+
+
+def test_exploding_start_is_a_message_not_a_traceback(meter):
+    meter.init.value = "normal (std from the box)"
+    meter.std.value = "100"
+    meter.depth.value = 50          # the largest the controls allow: 1e136, still finite
+    assert "exploding" in meter.message.text and "Problem" not in meter.message.widget.value
+    meter.std.value = "0.01"
+    assert "vanishing" in meter.message.text
+
+
+def test_seed_changes_the_draw(meter):
+    before = meter.profile.forward_std.copy()
+    meter.seed.value = 9
+    assert not np.allclose(before, meter.profile.forward_std)
