@@ -13,15 +13,15 @@ from importlib import import_module
 
 __version__ = "0.1.0"
 
-_SUBMODULES = (
-    "activations", "checks", "conv", "conv_naive", "data", "gradcheck", "init", "layers",
-    "plotting", "render", "series", "solutions", "widgets",
-)
-
-__all__ = ["__version__", *_SUBMODULES]
+__all__ = ["__version__"]
 
 
 def __getattr__(name: str):
-    if name in _SUBMODULES:
-        return import_module(f".{name}", __name__)
+    """Load a submodule on first access (``cnnedu.conv``, ``cnnedu.layers``, ...)."""
+    if not name.startswith("_"):
+        try:
+            return import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
     raise AttributeError(f"module 'cnnedu' has no attribute {name!r}")

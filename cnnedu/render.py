@@ -147,6 +147,11 @@ def encode_indexed(idx: np.ndarray, cmap: str) -> bytes:
             + _chunk(b"IDAT", zlib.compress(raw.tobytes(), 0)) + _chunk(b"IEND", b""))
 
 
+def _factor(min_size: int, shape) -> int:
+    """The whole enlargement factor that brings ``max(shape)`` nearest to ``min_size``."""
+    return max(1, round(min_size / max(shape)))
+
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return (struct.pack(">I", len(data)) + kind + data
             + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
@@ -158,9 +163,9 @@ def to_png(a, *, signed: bool = False, min_size: int = 0, **kwargs) -> bytes:
     ``a`` is either RGB uint8 (H, W, 3), encoded as RGB, or a 2-D array, colour-mapped as
     by :func:`colorize` (``signed``, ``vmin``, ``vmax``, ``cmap`` in ``kwargs``) and
     encoded as a palette PNG (one byte per pixel: about 1 ms for 256x256). ``min_size``
-    enlarges small arrays by the largest integer factor that keeps their longer side
-    within it, so a 3x3 kernel shows crisp cells while a 128x128 map is sent as it is (the
-    browser scales it to the panel).
+    enlarges small arrays by the whole factor that brings their longer side nearest to
+    it, so a 3x3 kernel shows crisp cells while a 128x128 map for a 150-pixel panel is
+    sent as it is (the browser scales it; panels render pixelated).
     """
     a = np.asarray(a)
     if a.ndim == 2:
@@ -168,11 +173,11 @@ def to_png(a, *, signed: bool = False, min_size: int = 0, **kwargs) -> bytes:
         cmap = kwargs.pop("cmap", None) or (SIGNED_CMAP if signed else GREY_CMAP)
         idx = palette_indices(a, signed=signed, **kwargs)
         if min_size:
-            idx = upscale(idx, min_size // max(idx.shape))
+            idx = upscale(idx, _factor(min_size, idx.shape))
         return encode_indexed(idx, cmap)
     rgb = a if (a.ndim == 3 and a.dtype == np.uint8) else colorize(a, signed=signed, **kwargs)
     if min_size:
-        rgb = upscale(rgb, min_size // max(rgb.shape[:2]))
+        rgb = upscale(rgb, _factor(min_size, rgb.shape[:2]))
     h, w = rgb.shape[:2]
     raw = np.empty((h, w * 3 + 1), dtype=np.uint8)
     raw[:, 0] = 0  # filter type "None" for every row

@@ -42,7 +42,7 @@ class ImagePanel:
 
     def __init__(self, title: str, size: int = 200, caption: str = ""):
         self.size = size
-        self.title = W.HTML(f"<b>{html.escape(title)}</b>")
+        self.title = W.HTML(self._title_html(title))
         self.image = W.Image(format="png", layout=W.Layout(width=f"{size}px", height=f"{size}px",
                                                             object_fit="contain"))
         self.caption = W.HTML(html.escape(caption))
@@ -55,8 +55,14 @@ class ImagePanel:
         if caption is not None:
             self.caption.value = html.escape(caption)
 
+    @staticmethod
+    def _title_html(title: str) -> str:
+        # pixelated: when the browser scales the PNG to the panel, cells stay crisp
+        return ("<style>.cnnedu-panel img{image-rendering:pixelated}</style>"
+                f"<b>{html.escape(title)}</b>")
+
     def set_title(self, title: str) -> None:
-        self.title.value = f"<b>{html.escape(title)}</b>"
+        self.title.value = self._title_html(title)
 
 
 class MessageLine:

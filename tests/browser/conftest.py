@@ -193,8 +193,20 @@ def open_and_run(page, lab: Lab, notebook: str, *, timeout_s: float = 120) -> No
     expect(status.first).to_be_visible(timeout=60_000)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    # the kernel goes busy, then idle when the last cell is done
-    page.wait_for_timeout(500)
+    # Done when every code cell has a number in its prompt (none queued "[*]", none
+    # unrun "[ ]") and the kernel is idle again.
+    deadline = time.monotonic() + timeout_s
+    prompts = page.locator(".jp-CodeCell .jp-InputPrompt")
+    while True:
+        # textContent, not innerText: Lab does not render cells scrolled out of view
+        texts = prompts.evaluate_all("els => els.map(e => e.textContent)")
+        if texts and all(t.strip().strip("[]:").strip().isdigit() for t in texts):
+            break
+        if time.monotonic() > deadline:
+            pending = [t for t in texts if not t.strip().strip("[]:").strip().isdigit()]
+            raise AssertionError(f"Run All did not finish in {timeout_s} s: {len(pending)} "
+                                 f"cell(s) still {sorted(set(pending))}")
+        page.wait_for_timeout(250)
     expect(status.first).to_be_visible(timeout=int(timeout_s * 1000))
     errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
     if errors.count():
@@ -216,7 +228,7 @@ def image_pixels(locator) -> np.ndarray:
     return png_to_array(base64.b64decode(b64))
 
 
-def wait_for_change(locator, before: np.ndarray, timeout_s: float = 10.0) -> np.ndarray:
+def wait_for_change(locator, before: np.ndarray, timeout_s: float = 30.0) -> np.ndarray:
     """Poll the image until its pixels differ from ``before``; return the new pixels."""
     deadline = time.monotonic() + timeout_s
     while True:
