@@ -1,0 +1,89 @@
+"""Notebook 06 in a real browser: run all cells, Start the train-and-watch widget, check
+from the decoded pixels that the filters change while the kernel stays free, Pause and
+Reset, type bad learning rates (visible message) and pick another initializer."""
+import numpy as np
+from playwright.sync_api import expect
+
+import conftest
+from conftest import image_pixels, screenshot
+
+NOTEBOOK = "06_learning_filters.ipynb"
+
+
+def wait_for_change(locator, before):
+    """conftest.wait_for_change with room for a loaded CI machine."""
+    return conftest.wait_for_change(locator, before, timeout_s=60)
+
+
+def type_into(box, text):
+    box.click()
+    box.fill(text)
+    box.press("Enter")
+
+
+def run_all(page, lab):
+    """Open, Run All, wait for the last check's output. (conftest.open_and_run counts
+    prompts by textContent, which Lab's windowing leaves empty for cells scrolled out of
+    view in a long notebook, so it can time out after a successful run.)"""
+    page.goto(lab.url(NOTEBOOK))
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    idle = page.locator(".jp-StatusBar-Widget", has_text="| Idle")
+    expect(idle.first).to_be_visible(timeout=60_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
+def test_train_and_watch(lab, page):
+    run_all(page, lab)
+    expect(page.get_by_text("my_filter_spread still raises")).to_have_count(1, timeout=180_000)
+    idle = page.locator(".jp-StatusBar-Widget", has_text="| Idle")
+    expect(idle.first).to_be_visible(timeout=180_000)
+
+    tw = page.locator(".cnnedu-train-watch")
+    expect(tw).to_have_count(1)
+    tw.scroll_into_view_if_needed()
+    filters = tw.locator(".cnnedu-tw-filters img")
+    loss = tw.locator(".cnnedu-tw-loss img")
+    status = tw.locator(".cnnedu-tw-status")
+    message = tw.locator(".cnnedu-message")
+    expect(filters).to_be_visible()
+    expect(status).to_contain_text("batch 0")
+    start_px = image_pixels(filters)
+    assert max(start_px.shape[:2]) >= 300 and len(np.unique(start_px[..., :3].reshape(-1, 3), axis=0)) > 10
+
+    # Start: the filters change while it trains, and Pause is clickable meanwhile
+    tw.locator(".cnnedu-tw-start").click()
+    trained_px = wait_for_change(filters, start_px)
+    assert np.abs(trained_px.astype(int) - start_px.astype(int)).max() > 20
+    wait_for_change(loss, image_pixels(loss))
+    tw.locator(".cnnedu-tw-pause").click()
+    expect(message).to_contain_text("paused after")
+    paused_status = status.inner_text()
+    page.wait_for_timeout(800)
+    assert status.inner_text() == paused_status          # nothing trains after Pause
+    screenshot(page, "nb06-train-and-watch-paused")
+
+    # Reset: back to the seeded start, pixel for pixel
+    tw.locator(".cnnedu-tw-reset").click()
+    expect(status).to_contain_text("batch 0")
+    assert np.array_equal(image_pixels(filters), start_px)
+
+    # bad learning rates: a visible message, and the widget still trains afterwards
+    lr = tw.locator(".cnnedu-tw-lr input")
+    for bad, text in (("abc", "is not a number"), ("nan", "not a finite number"),
+                      ("", "the box is empty"), ("-1", "below the minimum")):
+        type_into(lr, bad)
+        expect(message).to_contain_text("Problem")
+        expect(message).to_contain_text(text)
+    type_into(lr, "0.1")
+    expect(message).to_contain_text("learning rate set to 0.1")
+
+    # another initializer: constant; its 16 filters start (and stay) identical
+    tw.locator(".cnnedu-tw-init select").select_option(label="constant (every weight 0.05)")
+    expect(message).to_contain_text("initializer: constant")
+    const_px = wait_for_change(filters, start_px)
+    tw.locator(".cnnedu-tw-start").click()
+    wait_for_change(filters, const_px)
+    tw.locator(".cnnedu-tw-pause").click()
+    expect(message).to_contain_text("paused after")
+    screenshot(page, "nb06-train-and-watch")
