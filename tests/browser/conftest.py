@@ -11,7 +11,9 @@ Helpers (import from this conftest via the fixtures' return values):
 - ``page`` fixture: a Playwright page (1400x1000), screenshot on failure in
   ``tests/browser/screenshots/``;
 - :func:`open_and_run`: open a notebook, wait for an idle kernel, run all cells;
-- :func:`image_pixels`: decode the PNG shown by an ``ipywidgets.Image`` into an array.
+- :func:`image_pixels`: decode the PNG shown by an ``ipywidgets.Image`` into an array;
+  :func:`wait_for_change`: poll it until the picture changes;
+- :func:`type_into`: type into a text box and press Enter.
 """
 from __future__ import annotations
 
@@ -98,6 +100,9 @@ def _write_settings(app_dir: Path) -> None:
         "docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
         "apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                 "checkForUpdates": False},
+        # render every cell: with windowing, cells out of view have empty prompts and
+        # outputs, so "has every cell run?" could not be read from the page
+        "notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     }.items():
         f = settings / rel
         f.parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +203,6 @@ def open_and_run(page, lab: Lab, notebook: str, *, timeout_s: float = 120) -> No
     deadline = time.monotonic() + timeout_s
     prompts = page.locator(".jp-CodeCell .jp-InputPrompt")
     while True:
-        # textContent, not innerText: Lab does not render cells scrolled out of view
         texts = prompts.evaluate_all("els => els.map(e => e.textContent)")
         if texts and all(t.strip().strip("[]:").strip().isdigit() for t in texts):
             break
@@ -228,7 +232,14 @@ def image_pixels(locator) -> np.ndarray:
     return png_to_array(base64.b64decode(b64))
 
 
-def wait_for_change(locator, before: np.ndarray, timeout_s: float = 30.0) -> np.ndarray:
+def type_into(box, text: str) -> None:
+    """Type ``text`` into a text box and press Enter (what a learner does)."""
+    box.click()
+    box.fill(text)
+    box.press("Enter")
+
+
+def wait_for_change(locator, before: np.ndarray, timeout_s: float = 60.0) -> np.ndarray:
     """Poll the image until its pixels differ from ``before``; return the new pixels."""
     deadline = time.monotonic() + timeout_s
     while True:

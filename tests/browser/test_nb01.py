@@ -4,15 +4,9 @@ explorer keeps working."""
 import numpy as np
 from playwright.sync_api import expect
 
-from conftest import image_pixels, open_and_run, screenshot, wait_for_change
+from conftest import image_pixels, open_and_run, screenshot, type_into, wait_for_change
 
 NOTEBOOK = "01_filters_as_templates.ipynb"
-
-
-def type_into(box, text):
-    box.click()
-    box.fill(text)
-    box.press("Enter")
 
 
 def test_filter_explorer(lab, page):

@@ -4,15 +4,9 @@ change, and that bad entries give a visible message while the explorer keeps wor
 import numpy as np
 from playwright.sync_api import expect
 
-from conftest import image_pixels, open_and_run, screenshot, wait_for_change
+from conftest import image_pixels, open_and_run, screenshot, type_into, wait_for_change
 
 NOTEBOOK = "04_activations_and_the_linear_collapse.ipynb"
-
-
-def type_into(box, text):
-    box.click()
-    box.fill(text)
-    box.press("Enter")
 
 
 def test_activation_explorer(lab, page):

@@ -4,26 +4,14 @@ bad learning rate gives a visible message while the player keeps working."""
 import numpy as np
 from playwright.sync_api import expect
 
-import conftest
-from conftest import image_pixels, open_and_run, screenshot
+from conftest import image_pixels, open_and_run, screenshot, type_into, wait_for_change
 
 NOTEBOOK = "05_backpropagation_through_a_convolution.ipynb"
-
-
-def wait_for_change(locator, before):
-    """conftest.wait_for_change with room for a loaded CI machine."""
-    return conftest.wait_for_change(locator, before, timeout_s=60)
 
 
 def wait_idle(page):
     idle = page.locator(".jp-StatusBar-Widget", has_text="| Idle")
     expect(idle.first).to_be_visible(timeout=180_000)
-
-
-def type_into(box, text):
-    box.click()
-    box.fill(text)
-    box.press("Enter")
 
 
 def test_gradient_flow_and_filter_learning(lab, page):

@@ -4,37 +4,13 @@ Reset, type bad learning rates (visible message) and pick another initializer.""
 import numpy as np
 from playwright.sync_api import expect
 
-import conftest
-from conftest import image_pixels, screenshot
+from conftest import image_pixels, open_and_run, screenshot, type_into, wait_for_change
 
 NOTEBOOK = "06_learning_filters.ipynb"
 
 
-def wait_for_change(locator, before):
-    """conftest.wait_for_change with room for a loaded CI machine."""
-    return conftest.wait_for_change(locator, before, timeout_s=60)
-
-
-def type_into(box, text):
-    box.click()
-    box.fill(text)
-    box.press("Enter")
-
-
-def run_all(page, lab):
-    """Open, Run All, wait for the last check's output. (conftest.open_and_run counts
-    prompts by textContent, which Lab's windowing leaves empty for cells scrolled out of
-    view in a long notebook, so it can time out after a successful run.)"""
-    page.goto(lab.url(NOTEBOOK))
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    idle = page.locator(".jp-StatusBar-Widget", has_text="| Idle")
-    expect(idle.first).to_be_visible(timeout=60_000)
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-
-
 def test_train_and_watch(lab, page):
-    run_all(page, lab)
+    open_and_run(page, lab, NOTEBOOK, timeout_s=240)
     expect(page.get_by_text("my_filter_spread still raises")).to_have_count(1, timeout=180_000)
     idle = page.locator(".jp-StatusBar-Widget", has_text="| Idle")
     expect(idle.first).to_be_visible(timeout=180_000)
