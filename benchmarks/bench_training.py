@@ -101,13 +101,16 @@ def main(argv=None) -> int:
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--filters", type=int, default=16)
     ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap.add_argument("--torch-threads", type=int, default=2,
+                    help="torch.set_num_threads (2: the machine's cores; 1 is often faster "
+                         "for this tiny network)")
     args = ap.parse_args(argv)
     x_tr, x_te, y_tr, y_te = data()
     print(f"digits: {len(x_tr)} train / {len(x_te)} test, 8x8; conv 3x3 x{args.filters} -> ReLU -> "
           f"maxpool 2 -> dense 10; SGD lr {LR} momentum {MOMENTUM}, batch {BATCH}, "
           f"{args.epochs} epochs, float32")
     if torch is not None:
-        torch.set_num_threads(2)
+        torch.set_num_threads(args.torch_threads)
         print(f"PyTorch {torch.__version__}, torch.get_num_threads() = {torch.get_num_threads()}")
     else:
         print("PyTorch is not installed: timing cnnedu only")
