@@ -1,54 +1,54 @@
 """Per-update time of notebook 02's widgets, in the kernel (budget: 30 ms per update).
 
-Run: python benchmarks/bench_widgets_nb02.py
+Run from the repository root::
+
+    python benchmarks/bench_widgets_nb02.py            # 40 updates per scenario
+    python benchmarks/bench_widgets_nb02.py --reps 200
 
 Each widget is built once, then a control is changed repeatedly (cycling through values so
-every update does real work); the median over the updates is printed with the budget.
+every update does real work); the median and 90th percentile per update are printed with
+the budget. See widget_timing.py for what is measured.
 """
 from __future__ import annotations
 
-import statistics
-import time
+import argparse
+import sys
+from pathlib import Path
 
-from cnnedu.widgets.channel_explorer import ChannelExplorer
-from cnnedu.widgets.shape_calculator import ShapeCalculator
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cnnedu.widgets.channel_explorer import ChannelExplorer  # noqa: E402
+from cnnedu.widgets.shape_calculator import ShapeCalculator  # noqa: E402
+from widget_timing import report  # noqa: E402
 
 BUDGET_MS = 30.0
-REPEATS = 40
+REPS = 40
 
 
-def median_ms(set_value, values) -> float:
-    times = []
-    for i in range(REPEATS):
-        v = values[i % len(values)]
-        t0 = time.perf_counter()
-        set_value(v)
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+def cycle(widget, values):
+    """An update that sets ``widget.value`` to ``values[i % len(values)]``."""
+    return lambda i: setattr(widget, "value", values[i % len(values)])
 
 
-def main() -> int:
+def scenarios(calc: ShapeCalculator, explorer: ChannelExplorer) -> dict:
+    return {
+        "shape calculator: input size slider": cycle(calc.size, [7, 16, 24, 12]),
+        "shape calculator: kernel slider": cycle(calc.kernel, [3, 5, 2, 4]),
+        "channel explorer: filter dropdown": cycle(explorer.filter, list(range(20))),
+        "channel explorer: bias box": cycle(explorer.bias, ["0.1", "-0.2", "0", "0.3"]),
+        "channel explorer: activation dropdown": cycle(explorer.activation,
+                                                       ["relu", "identity", "sigmoid", "tanh"]),
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=REPS)
+    args = ap.parse_args(argv)
     calc = ShapeCalculator()
     explorer = ChannelExplorer()
-    rows = [
-        ("shape calculator: input size slider",
-         median_ms(lambda v: setattr(calc.size, "value", v), [7, 16, 24, 12])),
-        ("shape calculator: kernel slider",
-         median_ms(lambda v: setattr(calc.kernel, "value", v), [3, 5, 2, 4])),
-        ("channel explorer: filter dropdown",
-         median_ms(lambda v: setattr(explorer.filter, "value", v), list(range(20)))),
-        ("channel explorer: bias box",
-         median_ms(lambda v: setattr(explorer.bias, "value", v), ["0.1", "-0.2", "0", "0.3"])),
-        ("channel explorer: activation dropdown",
-         median_ms(lambda v: setattr(explorer.activation, "value", v),
-                   ["relu", "identity", "sigmoid", "tanh"])),
-    ]
-    worst = 0.0
-    for name, ms in rows:
-        worst = max(worst, ms)
-        print(f"{name:<40} median {ms:6.1f} ms per update (budget {BUDGET_MS:.0f} ms)")
-    print("within budget" if worst <= BUDGET_MS else "OVER BUDGET")
-    return 0 if worst <= BUDGET_MS else 1
+    return report("shape calculator and channel explorer update", scenarios(calc, explorer),
+                  budget_ms=BUDGET_MS, reps=args.reps, warmup=0)
 
 
 if __name__ == "__main__":

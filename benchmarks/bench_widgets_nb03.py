@@ -1,41 +1,36 @@
 """Per-update time of notebook 03's variance meter, in the kernel (no browser).
 
-Run: python benchmarks/bench_widgets_nb03.py
+Run from the repository root::
+
+    python benchmarks/bench_widgets_nb03.py            # 30 updates per scenario
+    python benchmarks/bench_widgets_nb03.py --reps 100
+
 Budget (the issue): under 100 ms per change at the default size (20 layers, 8 channels,
-a 32x32 photograph). Prints the median over repeated updates, split into the computation
-(depth_profile) and the drawing (RGB plots + PNG encoding).
+a 32x32 photograph). Prints the median over repeated updates of each control, and the
+computation alone (depth_profile, not budgeted) to split it from the drawing (RGB plots +
+PNG encoding). Every initializer is selected once first to warm the text cache and every
+code path. See widget_timing.py for what is measured.
 """
 from __future__ import annotations
 
-import statistics
+import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cnnedu.depth import depth_profile  # noqa: E402
 from cnnedu.widgets.variance_meter import METER_INITS, VarianceMeter  # noqa: E402
+from widget_timing import report  # noqa: E402
 
 BUDGET_MS = 100.0
+REPS = 30
+COMPUTE_ONLY = "depth_profile alone"
 
 
-def median_ms(fn, repeat: int) -> float:
-    times = []
-    for i in range(repeat):
-        t = time.perf_counter()
-        fn(i)
-        times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times)
-
-
-def main() -> int:
-    m = VarianceMeter()
+def scenarios(m: VarianceMeter) -> dict:
     names = [n for n in METER_INITS]
     acts = ["relu", "tanh"]
-    for n in names:          # warm the text cache and every code path once
-        m.init.value = n
-    m.init.value = "he_normal"
 
     def change_init(i):
         m.init.value = names[i % len(names)] if names[i % len(names)] != m.init.value else names[0]
@@ -49,17 +44,25 @@ def main() -> int:
     def compute_only(i):
         depth_profile("he_normal", acts[i % 2], depth=20, channels=8, size=32, keep_layer=20)
 
-    rows = [("initializer dropdown", change_init), ("activation dropdown", change_activation),
-            ("histogram layer slider", change_layer), ("depth_profile alone", compute_only)]
-    worst = 0.0
-    for label, fn in rows:
-        ms = median_ms(fn, 30)
-        if label != "depth_profile alone":
-            worst = max(worst, ms)
-        print(f"{label:24s} median {ms:6.1f} ms per update (budget {BUDGET_MS:.0f} ms)")
-    print(f"{'worst widget update':24s} median {worst:6.1f} ms: "
-          f"{'within' if worst < BUDGET_MS else 'OVER'} the {BUDGET_MS:.0f} ms budget")
-    return 0
+    return {"initializer dropdown": change_init, "activation dropdown": change_activation,
+            "histogram layer slider": change_layer, COMPUTE_ONLY: compute_only}
+
+
+def warm(m: VarianceMeter) -> None:
+    """Select every initializer once (the text cache and every code path), then He normal."""
+    for n in METER_INITS:
+        m.init.value = n
+    m.init.value = "he_normal"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=REPS)
+    args = ap.parse_args(argv)
+    m = VarianceMeter()
+    warm(m)
+    return report("variance meter update (20 layers, 8 channels, 32x32)", scenarios(m),
+                  budget_ms=BUDGET_MS, reps=args.reps, warmup=0, info_only={COMPUTE_ONLY})
 
 
 if __name__ == "__main__":

@@ -8,62 +8,55 @@ Run from the repository root::
 Each scenario changes one control the way a learner does (the trait change runs the
 widget's observer: it filters the 128x128 image, applies the activation, draws the
 histogram, collapses or fits the two-layer kernel on the 64x64 image, and writes PNG bytes
-into the panels). Reported: the median and the 90th percentile per update. The browser's
-own drawing is not included.
+into the panels). Before each scenario the ReLU-between toggle is set (where the scenario
+needs it) and the scale reset to 1, untimed; one untimed update warms the caches (the
+images load once). See widget_timing.py for what is measured.
 """
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cnnedu.widgets.activation_explorer import ACTIVATIONS, FILTERS, ActivationExplorer  # noqa: E402
+from widget_timing import Scenario, report  # noqa: E402
 
 BUDGET_MS = 30.0
+REPS = 40
 
 
-def scenarios(w: ActivationExplorer):
+def scenarios(w: ActivationExplorer) -> dict[str, Scenario]:
     filters = list(FILTERS)
+
+    def prepared(relu, update):
+        """``update`` after setting the ReLU toggle (unless None) and the scale to 1."""
+        def setup():
+            if relu is not None:
+                w.relu_between.value = relu
+            w.scale.value = "1"
+        return Scenario(update, setup=setup)
+
     return {
-        "move the bias slider (no ReLU between)": (lambda i: setattr(w.bias, "value", (i % 21) / 10 - 1), False),
-        "move the bias slider (ReLU between: least squares)": (lambda i: setattr(w.bias, "value", (i % 21) / 10 - 1), True),
-        "pick an activation": (lambda i: setattr(w.activation, "value", ACTIVATIONS[i % len(ACTIVATIONS)]), True),
-        "pick a filter": (lambda i: setattr(w.filter, "value", filters[i % len(filters)]), True),
-        "pick an image": (lambda i: setattr(w.image, "value", w.image.options[i % len(w.image.options)]), True),
-        "type a filter scale": (lambda i: setattr(w.scale, "value", f"{1 + i % 5}"), True),
-        "flip the ReLU toggle": (lambda i: setattr(w.relu_between, "value", bool(i % 2)), None),
-        "type a bad scale": (lambda i: setattr(w.scale, "value", ["abc", "nan", "", "2"][i % 4]), True),
+        "move the bias slider (no ReLU between)": prepared(False, lambda i: setattr(w.bias, "value", (i % 21) / 10 - 1)),
+        "move the bias slider (ReLU between: least squares)": prepared(True, lambda i: setattr(w.bias, "value", (i % 21) / 10 - 1)),
+        "pick an activation": prepared(True, lambda i: setattr(w.activation, "value", ACTIVATIONS[i % len(ACTIVATIONS)])),
+        "pick a filter": prepared(True, lambda i: setattr(w.filter, "value", filters[i % len(filters)])),
+        "pick an image": prepared(True, lambda i: setattr(w.image, "value", w.image.options[i % len(w.image.options)])),
+        "type a filter scale": prepared(True, lambda i: setattr(w.scale, "value", f"{1 + i % 5}")),
+        "flip the ReLU toggle": prepared(None, lambda i: setattr(w.relu_between, "value", bool(i % 2))),
+        "type a bad scale": prepared(True, lambda i: setattr(w.scale, "value", ["abc", "nan", "", "2"][i % 4])),
     }
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=40)
+    ap.add_argument("--reps", type=int, default=REPS)
     args = ap.parse_args(argv)
     w = ActivationExplorer()
-    print(f"activation explorer update, {args.reps} updates each (budget {BUDGET_MS:.0f} ms)")
-    worst = 0.0
-    for name, (step, relu) in scenarios(w).items():
-        if relu is not None:
-            w.relu_between.value = relu
-        w.scale.value = "1"
-        step(0)  # warm the caches (the images load once)
-        times = []
-        for i in range(1, args.reps + 1):
-            t0 = time.perf_counter()
-            step(i)
-            times.append(1000 * (time.perf_counter() - t0))
-        med = statistics.median(times)
-        p90 = statistics.quantiles(times, n=10)[-1]
-        worst = max(worst, med)
-        print(f"  {name:<55} median {med:6.1f} ms   p90 {p90:6.1f} ms")
-    print(f"slowest median {worst:.1f} ms: {'within' if worst <= BUDGET_MS else 'OVER'} "
-          f"the {BUDGET_MS:.0f} ms budget")
-    return 0
+    return report("activation explorer update", scenarios(w),
+                  budget_ms=BUDGET_MS, reps=args.reps, warmup=1)
 
 
 if __name__ == "__main__":

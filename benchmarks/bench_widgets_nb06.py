@@ -1,44 +1,48 @@
 """Time the train-and-watch widget's updates in the kernel (no browser).
 
-    python benchmarks/bench_widgets_nb06.py
+Run from the repository root::
+
+    python benchmarks/bench_widgets_nb06.py            # 40 ticks and draws, 20 lr changes
+    python benchmarks/bench_widgets_nb06.py --reps 100
 
 One tick = STEPS_PER_TICK training batches + redrawing the three PNG panels; draw = the
-redraw alone. Medians over repeated updates, printed with the 30 ms budget.
+redraw alone; a learning-rate change resets the network and redraws (timed reps // 2
+times). Medians over repeated updates, printed with the 30 ms budget. See
+widget_timing.py for what is measured.
 """
 from __future__ import annotations
 
-import statistics
+import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cnnedu.widgets.train_and_watch import STEPS_PER_TICK, TrainAndWatch  # noqa: E402
+from widget_timing import Scenario, report  # noqa: E402
 
 BUDGET_MS = 30.0
+REPS = 40
 
 
-def median_ms(fn, reps=40):
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
+def scenarios(w: TrainAndWatch, reps: int) -> dict:
+    return {
+        f"tick ({STEPS_PER_TICK} batches + redraw)": lambda i: w.tick(),
+        "draw only (3 PNG panels)": lambda i: w.draw(),
+        "change learning rate (reset + draw)": Scenario(
+            lambda i: setattr(w.lr_box, "value", "0.05" if w.lr != 0.05 else "0.06"),
+            reps=max(1, reps // 2)),
+    }
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=REPS)
+    args = ap.parse_args(argv)
     w = TrainAndWatch(max_epochs=15)
-    rows = [(f"tick ({STEPS_PER_TICK} batches + redraw)", median_ms(w.tick)),
-            ("draw only (3 PNG panels)", median_ms(w.draw)),
-            ("change learning rate (reset + draw)",
-             median_ms(lambda: setattr(w.lr_box, "value", "0.05" if w.lr != 0.05 else "0.06"), 20))]
-    for name, ms in rows:
-        print(f"{name:40s} median {ms:6.1f} ms   budget {BUDGET_MS:.0f} ms   "
-              f"{'ok' if ms <= BUDGET_MS else 'OVER'}")
-    return 0
+    return report("train and watch update", scenarios(w, args.reps),
+                  budget_ms=BUDGET_MS, reps=args.reps, warmup=0)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

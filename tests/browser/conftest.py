@@ -62,8 +62,11 @@ def _skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _playwright():
+    """Playwright and Chromium for one test module. Not session-wide: the sync API keeps an
+    asyncio loop running on this thread while it is open, which would leak into the
+    unrelated tests collected after tests/browser/ (a test starting its own loop fails)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
