@@ -10,9 +10,14 @@ dtype('float64')
 (2, 2)
 >>> pair((1, 3), "padding", "demo", minimum=0)
 (1, 3)
+>>> integer(3, "depth", "demo", minimum=1)
+3
+>>> real(0.5, "lr", "demo", minimum=0, strict=True)
+0.5
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -21,6 +26,8 @@ __all__ = [
     "as_float_array",
     "check_ndim",
     "pair",
+    "integer",
+    "real",
     "check_choice",
     "describe",
     "result_dtype",
@@ -94,6 +101,90 @@ def pair(value, name: str, func: str, minimum: int = 1) -> tuple[int, int]:
     if h < minimum or w < minimum:
         raise ValueError(f"{func}: {name} must be >= {minimum}; got {value!r}")
     return h, w
+
+
+def integer(v, name: str, func: str, *, minimum: int | None = None,
+            maximum: int | None = None, expected: str | None = None) -> int:
+    """Return ``v`` as a Python ``int`` in ``[minimum, maximum]`` (either bound optional).
+
+    Python and numpy integers are accepted; ``bool`` and everything else (floats too, even
+    ``2.0``) raise ``TypeError``. A value out of range raises ``ValueError``; ``expected``
+    replaces the generated description in that message (``"an integer >= 1"``).
+
+    >>> integer(np.int64(4), "n", "demo", minimum=1)
+    4
+    >>> integer(2.5, "n", "make_bars", minimum=1)
+    Traceback (most recent call last):
+    ...
+    TypeError: make_bars: n must be an integer; got float 2.5
+    >>> integer(0, "epochs", "train", minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: train: epochs must be an integer >= 1; got 0
+    >>> integer(65, "channels", "demo", minimum=1, maximum=64)
+    Traceback (most recent call last):
+    ...
+    ValueError: demo: channels must be an integer from 1 to 64; got 65
+    """
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):
+        raise TypeError(f"{func}: {name} must be an integer; got {describe(v)}")
+    v = int(v)
+    if (minimum is not None and v < minimum) or (maximum is not None and v > maximum):
+        if expected is None:
+            if minimum is not None and maximum is not None:
+                expected = f"an integer from {minimum} to {maximum}"
+            elif minimum is not None:
+                expected = f"an integer >= {minimum}"
+            else:
+                expected = f"an integer <= {maximum}"
+        raise ValueError(f"{func}: {name} must be {expected}; got {v}")
+    return v
+
+
+def real(v, name: str, func: str, *, minimum: float | None = None,
+         maximum: float | None = None, strict: bool = False, finite: bool = True,
+         expected: str | None = None) -> float:
+    """Return ``v`` as a Python ``float``, finite and in ``[minimum, maximum]``.
+
+    Python and numpy reals (integers included) are accepted; ``bool``, complex numbers and
+    everything else raise ``TypeError``. ``strict=True`` excludes ``minimum`` itself;
+    ``finite=False`` lets infinities through (NaN is always refused). A value out of range
+    raises ``ValueError``; ``expected`` replaces the generated description in that message.
+
+    >>> real(np.float32(0.25), "momentum", "demo", minimum=0)
+    0.25
+    >>> real(0.0, "lr", "SGD", minimum=0, strict=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: SGD: lr must be a finite number > 0; got 0.0
+    >>> real(float("nan"), "bias", "demo")
+    Traceback (most recent call last):
+    ...
+    ValueError: demo: bias must be a finite number; got nan
+    >>> real("1", "bias", "demo")
+    Traceback (most recent call last):
+    ...
+    TypeError: demo: bias must be a real number; got str '1'
+    """
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{func}: {name} must be a real number; got {describe(v)}")
+    v = float(v)
+    bad = math.isnan(v) or (finite and math.isinf(v))
+    if minimum is not None:
+        bad = bad or v < minimum or (strict and v == minimum)
+    if maximum is not None:
+        bad = bad or v > maximum
+    if bad:
+        if expected is None:
+            bounds = []
+            if minimum is not None:
+                bounds.append(f"{'>' if strict else '>='} {minimum:g}")
+            if maximum is not None:
+                bounds.append(f"<= {maximum:g}")
+            kind = "a finite number" if finite else "a number"
+            expected = " ".join([kind, " and ".join(bounds)]).rstrip()
+        raise ValueError(f"{func}: {name} must be {expected}; got {v!r}")
+    return v
 
 
 def check_choice(value, choices, name: str, func: str) -> str:

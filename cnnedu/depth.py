@@ -33,7 +33,6 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -41,7 +40,7 @@ import numpy as np
 
 from . import activations as _act
 from . import init as _init
-from ._validate import as_float_array, check_choice, describe
+from ._validate import as_float_array, check_choice, describe, integer
 from .conv import conv2d, rot180
 from .data import load_color_image
 
@@ -53,14 +52,6 @@ ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "leaky_relu", "identity")
 
 _MAX_DEPTH = 200
 _MAX_CHANNELS = 64
-
-
-def _int(v, name: str, func: str, lo: int, hi: int) -> int:
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):
-        raise TypeError(f"{func}: {name} must be an integer from {lo} to {hi}; got {describe(v)}")
-    if not lo <= v <= hi:
-        raise ValueError(f"{func}: {name} must be an integer from {lo} to {hi}; got {v!r}")
-    return int(v)
 
 
 def stack_input(channels: int = 8, *, size: int = 64, image: str = "astronaut",
@@ -98,7 +89,7 @@ def stack_input(channels: int = 8, *, size: int = 64, image: str = "astronaut",
     ((1, 4, 32, 32), 1.0)
     """
     func = "stack_input"
-    channels = _int(channels, "channels", func, 1, _MAX_CHANNELS)
+    channels = integer(channels, "channels", func, minimum=1, maximum=_MAX_CHANNELS)
     photo = load_color_image(image, size=size)
     photo = (photo - photo.mean(axis=(1, 2), keepdims=True)) / photo.std(axis=(1, 2), keepdims=True)
     mix = _init.orthogonal((channels, 3, 1, 1), np.random.default_rng(seed))
@@ -136,9 +127,9 @@ def init_stack(init: str, *, depth: int = 20, channels: int = 8, kernel_size: in
     func = "init_stack"
     check_choice(init, _init.NAMES, "init", func)
     check_choice(bias, ("zeros", "default"), "bias", func)
-    depth = _int(depth, "depth", func, 1, _MAX_DEPTH)
-    channels = _int(channels, "channels", func, 1, _MAX_CHANNELS)
-    k = _int(kernel_size, "kernel_size", func, 1, 15)
+    depth = integer(depth, "depth", func, minimum=1, maximum=_MAX_DEPTH)
+    channels = integer(channels, "channels", func, minimum=1, maximum=_MAX_CHANNELS)
+    k = integer(kernel_size, "kernel_size", func, minimum=1, maximum=15)
     if k % 2 == 0:
         raise ValueError(f"{func}: kernel_size must be odd (so 'same' padding keeps the size); "
                          f"got {k}")
@@ -258,7 +249,7 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
                         seed=seed, bias=bias, init_options=init_options)
     depth = len(layers)
     if keep_layer is not None:
-        keep_layer = _int(keep_layer, "keep_layer", func, 1, depth)
+        keep_layer = integer(keep_layer, "keep_layer", func, minimum=1, maximum=depth)
     if x is None:
         x = stack_input(channels, size=size)
     else:

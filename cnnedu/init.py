@@ -33,7 +33,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._validate import check_choice, describe as _describe_value
+from ._validate import check_choice, describe as _describe_value, real
 
 __all__ = [
     "fans", "TRUNCATED_NORMAL_STD_CORRECTION",
@@ -115,14 +115,8 @@ def _dtype(dtype, func: str) -> np.dtype:
     return dt
 
 
-def _real(v, name: str, func: str, positive: bool = False) -> float:
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
-        raise TypeError(f"{func}: {name} must be a real number; got {_describe_value(v)}")
-    v = float(v)
-    if not math.isfinite(v) or (positive and v <= 0):
-        kind = "a positive finite" if positive else "a finite"
-        raise ValueError(f"{func}: {name} must be {kind} number; got {v!r}")
-    return v
+#: Keywords of :func:`cnnedu._validate.real` for a strictly positive option (std, gain, ...).
+_POSITIVE = dict(minimum=0, strict=True, expected="a positive finite number")
 
 
 # --------------------------------------------------------------------------------- fans
@@ -216,7 +210,7 @@ def constant(shape, rng=None, *, value: float = 0.0, dtype=np.float64) -> np.nda
 def _constant(shape, rng, value, dtype, func: str) -> np.ndarray:
     dims = _shape(shape, func)
     _rng(rng, func, required=False)
-    value = _real(value, "value", func)
+    value = real(value, "value", func)
     return np.full(dims, value, dtype=_dtype(dtype, func))
 
 
@@ -235,8 +229,8 @@ def normal(shape, rng, *, mean: float = 0.0, std: float = 1.0,
     func = "normal"
     dims = _shape(shape, func)
     rng = _rng(rng, func)
-    mean = _real(mean, "mean", func)
-    std = _real(std, "std", func, positive=True)
+    mean = real(mean, "mean", func)
+    std = real(std, "std", func, **_POSITIVE)
     dt = _dtype(dtype, func)
     return (mean + std * rng.standard_normal(dims)).astype(dt, copy=False)
 
@@ -272,13 +266,13 @@ def _uniform_bounds(limit, low, high, func: str) -> tuple[float, float]:
                 f"{func}: give either limit or low and high, not both; "
                 f"got limit={limit!r}, low={low!r}, high={high!r}"
             )
-        limit = _real(limit, "limit", func, positive=True)
+        limit = real(limit, "limit", func, **_POSITIVE)
         return -limit, limit
     if low is None and high is None:
         return -1.0, 1.0
     if low is None or high is None:
         raise ValueError(f"{func}: give both low and high; got low={low!r}, high={high!r}")
-    low, high = _real(low, "low", func), _real(high, "high", func)
+    low, high = real(low, "low", func), real(high, "high", func)
     if not low < high:
         raise ValueError(f"{func}: low must be less than high; got low={low}, high={high}")
     return low, high
@@ -341,8 +335,8 @@ def truncated_normal(shape, rng, *, std: float = 1.0, mean: float = 0.0,
     func = "truncated_normal"
     dims = _shape(shape, func)
     rng = _rng(rng, func)
-    std = _real(std, "std", func, positive=True)
-    mean = _real(mean, "mean", func)
+    std = real(std, "std", func, **_POSITIVE)
+    mean = real(mean, "mean", func)
     dt = _dtype(dtype, func)
     if not isinstance(correct, (bool, np.bool_)):
         raise TypeError(f"{func}: correct must be True or False; got {correct!r}")
@@ -555,7 +549,7 @@ def orthogonal(shape, rng, *, gain: float = 1.0, dtype=np.float64) -> np.ndarray
     func = "orthogonal"
     dims = _shape(shape, func, min_ndim=2)
     rng = _rng(rng, func)
-    gain = _real(gain, "gain", func, positive=True)
+    gain = real(gain, "gain", func, **_POSITIVE)
     dt = _dtype(dtype, func)
     rows, cols = dims[0], math.prod(dims[1:])
     a = rng.standard_normal((max(rows, cols), min(rows, cols)))
@@ -874,10 +868,10 @@ def describe(name: str, shape, **params) -> InitStats:
         )
     for key in ("value", "mean", "low", "high"):
         if params.get(key) is not None:
-            _real(params[key], key, func)
+            real(params[key], key, func)
     for key in ("std", "limit", "gain"):
         if params.get(key) is not None:
-            _real(params[key], key, func, positive=True)
+            real(params[key], key, func, **_POSITIVE)
     if name == "dirac":
         dirac(shape)  # the same shape checks
     dims = _shape(shape, func, min_ndim=2 if name in _FAN_BASED else 1)

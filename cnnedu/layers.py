@@ -37,9 +37,7 @@ Sequential(
 """
 from __future__ import annotations
 
-import math
 import numbers
-from typing import Callable
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view

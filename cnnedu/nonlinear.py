@@ -23,8 +23,6 @@ r"""What a non-linearity buys a conv stack, and what it costs: runnable experime
 """
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +30,7 @@ import numpy as np
 from . import activations as _activations
 from . import data as _data
 from . import init as _init
-from ._validate import as_float_array, check_choice, check_ndim, describe
+from ._validate import as_float_array, check_choice, check_ndim, integer, real
 from .conv import conv2d, conv2d_backward, correlate2d
 
 __all__ = [
@@ -44,20 +42,6 @@ __all__ = [
 
 SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
 """The Sobel kernel for vertical edges (responds to a left-to-right increase)."""
-
-
-def _number(v, name, func, *, minimum=None, maximum=None, integer=False):
-    ok = (isinstance(v, numbers.Integral) if integer else isinstance(v, numbers.Real))
-    if isinstance(v, (bool, np.bool_)) or not ok:
-        kind = "an integer" if integer else "a number"
-        raise TypeError(f"{func}: {name} must be {kind}; got {describe(v)}")
-    if not math.isfinite(v):
-        raise ValueError(f"{func}: {name} must be finite; got {v!r}")
-    if minimum is not None and v < minimum:
-        raise ValueError(f"{func}: {name} must be >= {minimum}; got {v!r}")
-    if maximum is not None and v > maximum:
-        raise ValueError(f"{func}: {name} must be <= {maximum}; got {v!r}")
-    return int(v) if integer else float(v)
 
 
 # ------------------------------------------------------------------- one feature map
@@ -117,8 +101,8 @@ def map_through(image, kernel, bias: float, activation: str, *, scale: float = 1
     check_ndim(img, 2, "image", func, "(H, W)")
     k = as_float_array(kernel, "kernel", func)
     check_ndim(k, 2, "kernel", func, "(kh, kw)")
-    b = _number(bias, "bias", func)
-    s = _number(scale, "scale", func)
+    b = real(bias, "bias", func, expected="finite")
+    s = real(scale, "scale", func)
     act = _activations.get(activation, **params)
     pre = correlate2d(img, s * k) + b
     return MapResult(pre, act.forward(pre), _activations.zeroed_fraction(act, pre),
@@ -138,8 +122,8 @@ def edge_patches(n: int = 16, size: int = 20, *, image: str = "camera", seed: in
     (4, 1, 12, 12)
     """
     func = "edge_patches"
-    n = _number(n, "n", func, minimum=1, integer=True)
-    size = _number(size, "size", func, minimum=3, integer=True)
+    n = integer(n, "n", func, minimum=1)
+    size = integer(size, "size", func, minimum=3)
     src = _data.load_grey_image(image, size=source_size)
     if size > src.shape[0]:
         raise ValueError(f"{func}: size must be at most {src.shape[0]}; got {size}")
@@ -174,7 +158,7 @@ def edge_target(x, depth: int) -> np.ndarray:
     func = "edge_target"
     x = as_float_array(x, "x", func)
     check_ndim(x, 4, "x", func, "(N, 1, H, W)")
-    depth = _number(depth, "depth", func, minimum=1, integer=True)
+    depth = integer(depth, "depth", func, minimum=1)
     if x.shape[1] != 1 or x.shape[2] <= 2 * depth or x.shape[3] <= 2 * depth:
         raise ValueError(f"{func}: x must have shape (N, 1, H, W) with H, W > 2 * depth = "
                          f"{2 * depth}; got {x.shape}")
@@ -204,9 +188,9 @@ def init_stack(channels=(1, 4, 4, 1), *, kernel_size: int = 3, seed: int = 0,
     func = "init_stack"
     if not isinstance(channels, (list, tuple)) or len(channels) < 2:
         raise ValueError(f"{func}: channels must list at least (C_in, F_out); got {channels!r}")
-    chans = [_number(c, "channels", func, minimum=1, integer=True) for c in channels]
-    k = _number(kernel_size, "kernel_size", func, minimum=1, integer=True)
-    hb = _number(hidden_bias, "hidden_bias", func)
+    chans = [integer(c, "channels", func, minimum=1) for c in channels]
+    k = integer(kernel_size, "kernel_size", func, minimum=1)
+    hb = real(hidden_bias, "hidden_bias", func)
     make = _init.get(scheme)
     rng = np.random.default_rng(seed)
     layers = []
@@ -316,8 +300,8 @@ def train_stack(x, target, layers, activation: str = "relu", *, steps: int = 300
     x = as_float_array(x, "x", func)
     check_ndim(x, 4, "x", func, "(N, C, H, W)")
     t = as_float_array(target, "target", func)
-    steps = _number(steps, "steps", func, minimum=0, integer=True)
-    lr = _number(lr, "lr", func, minimum=0)
+    steps = integer(steps, "steps", func, minimum=0)
+    lr = real(lr, "lr", func, minimum=0)
     check_choice(activation, _activations.NAMES, "activation", func)
     params_ = [[np.array(w, dtype=np.float64), np.array(b, dtype=np.float64)]
                for w, b in layers]
@@ -410,11 +394,11 @@ def gradient_through_depth(activation: str, *, depth: int = 10, channels: int = 
     """
     func = "gradient_through_depth"
     check_choice(activation, _activations.NAMES, "activation", func)
-    depth = _number(depth, "depth", func, minimum=2, integer=True)
-    channels = _number(channels, "channels", func, minimum=1, integer=True)
-    size = _number(size, "size", func, minimum=1, integer=True)
-    gain = _number(gain, "gain", func)
-    bias = _number(bias, "bias", func)
+    depth = integer(depth, "depth", func, minimum=2)
+    channels = integer(channels, "channels", func, minimum=1)
+    size = integer(size, "size", func, minimum=1)
+    gain = real(gain, "gain", func)
+    bias = real(bias, "bias", func)
     if scheme is None:
         scheme = "glorot_normal" if activation in ("identity", "sigmoid", "tanh") else "he_normal"
     make = _init.get(scheme)

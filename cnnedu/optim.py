@@ -17,30 +17,16 @@ and :func:`evaluate` score a model. All of them work on any model with ``forward
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._validate import as_float_array, describe
+from ._validate import as_float_array, describe, integer, real
 from .losses import check_labels, softmax_cross_entropy
 
 __all__ = ["SGD", "train_epoch", "fit", "accuracy", "evaluate"]
 
 
-def _number(v, name: str, func: str, minimum: float = 0.0, strict: bool = False) -> float:
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
-        raise TypeError(f"{func}: {name} must be a real number; got {describe(v)}")
-    v = float(v)
-    if not np.isfinite(v) or v < minimum or (strict and v == minimum):
-        rel = ">" if strict else ">="
-        raise ValueError(f"{func}: {name} must be a finite number {rel} {minimum}; got {v!r}")
-    return v
-
-
-def _positive_int(v, name: str, func: str) -> int:
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral) or v < 1:
-        raise ValueError(f"{func}: {name} must be a positive integer; got {v!r}")
-    return int(v)
+#: Keywords of :func:`cnnedu._validate.integer` for a batch size or an epoch count.
+_POSITIVE = dict(minimum=1, expected="a positive integer")
 
 
 class SGD:
@@ -89,9 +75,9 @@ class SGD:
             raise TypeError(f"SGD: model must have parameters() (a layer or Sequential); "
                             f"got {describe(model)}")
         self.model = model
-        self.lr = _number(lr, "lr", "SGD", strict=True)
-        self.momentum = _number(momentum, "momentum", "SGD")
-        self.weight_decay = _number(weight_decay, "weight_decay", "SGD")
+        self.lr = real(lr, "lr", "SGD", minimum=0, strict=True)
+        self.momentum = real(momentum, "momentum", "SGD", minimum=0)
+        self.weight_decay = real(weight_decay, "weight_decay", "SGD", minimum=0)
         self.velocity: dict[str, np.ndarray] = {}
 
     def __repr__(self) -> str:
@@ -165,7 +151,7 @@ def train_epoch(model, x, y, optimizer, *, batch_size: int = 32, rng=None,
     """
     func = "train_epoch"
     x, y = _check_xy(x, y, func)
-    batch_size = _positive_int(batch_size, "batch_size", func)
+    batch_size = integer(batch_size, "batch_size", func, **_POSITIVE)
     n = x.shape[0]
     order = np.arange(n) if rng is None else (
         rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
@@ -220,7 +206,7 @@ def fit(model, x, y, *, epochs: int = 10, batch_size: int = 32, lr: float = 0.1,
     """
     func = "fit"
     x, y = _check_xy(x, y, func)
-    epochs = _positive_int(epochs, "epochs", func)
+    epochs = integer(epochs, "epochs", func, **_POSITIVE)
     if optimizer is None:
         optimizer = SGD(model, lr=lr, momentum=momentum)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
@@ -245,7 +231,7 @@ def fit(model, x, y, *, epochs: int = 10, batch_size: int = 32, lr: float = 0.1,
 def _scores(model, x, batch_size):
     if batch_size is None or batch_size >= len(x):
         return model.forward(x)
-    batch_size = _positive_int(batch_size, "batch_size", "accuracy")
+    batch_size = integer(batch_size, "batch_size", "accuracy", **_POSITIVE)
     return np.concatenate([model.forward(x[i:i + batch_size])
                            for i in range(0, len(x), batch_size)])
 

@@ -24,7 +24,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import as_float_array, check_choice, describe
+from ._validate import as_float_array, check_choice, describe, integer
 from .conv import conv2d, conv2d_backward
 
 __all__ = ["HIDDEN_KERNELS", "hidden_kernel", "make_pairs", "KernelLearner", "learn_kernel"]
@@ -48,12 +48,6 @@ def hidden_kernel(name: str) -> np.ndarray:
     """
     check_choice(name, list(HIDDEN_KERNELS), "name", "hidden_kernel")
     return HIDDEN_KERNELS[name].copy()
-
-
-def _int(v, name: str, func: str, lo: int, hi: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or not lo <= v <= hi:
-        raise ValueError(f"{func}: {name} must be an integer in {lo}..{hi}; got {v!r}")
-    return int(v)
 
 
 def _kernel(hidden, func: str) -> np.ndarray:
@@ -81,8 +75,10 @@ def make_pairs(hidden, *, n: int = 8, size: int = 16, seed: int = 0):
     """
     func = "make_pairs"
     k = _kernel(hidden, func)
-    n = _int(n, "n", func, 1, 256)
-    size = _int(size, "size", func, max(k.shape), 256)
+    n = integer(n, "n", func, minimum=1, maximum=256, expected="an integer in 1..256")
+    lo = max(k.shape)
+    size = integer(size, "size", func, minimum=lo, maximum=256,
+                   expected=f"an integer in {lo}..256")
     x = np.random.default_rng(seed).standard_normal((n, 1, size, size))
     return x, conv2d(x, k[None, None])
 
@@ -153,7 +149,8 @@ class KernelLearner:
         Each step costs one forward and one backward pass: the residual of the new kernel
         gives both its loss (recorded) and the next step's gradient.
         """
-        n = _int(n, "n", "KernelLearner.step", 0, MAX_STEPS_PER_CALL)
+        n = integer(n, "n", "KernelLearner.step", minimum=0, maximum=MAX_STEPS_PER_CALL,
+                    expected=f"an integer in 0..{MAX_STEPS_PER_CALL}")
         for _ in range(n):
             if self.diverged:
                 return

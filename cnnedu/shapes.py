@@ -40,11 +40,10 @@ ValueError: output_size: padding='same' needs stride=1 (as PyTorch); got stride=
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from ._validate import describe
+from ._validate import integer
 from .render import upscale
 
 __all__ = [
@@ -69,12 +68,9 @@ __all__ = [
 PADDING_MODES = ("valid", "same", "full")
 
 
-def _int(value, name: str, func: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{func}: {name} must be an integer; got {describe(value)}")
-    if value < minimum:
-        raise ValueError(f"{func}: {name} must be >= {minimum}; got {value}")
-    return int(value)
+#: Keywords of :func:`cnnedu._validate.integer` for a count (>= 1) and an amount (>= 0).
+_COUNT = dict(minimum=1, expected=">= 1")
+_AMOUNT = dict(minimum=0, expected=">= 0")
 
 
 def padding_amounts(kernel, padding=0, *, dilation=1, stride=1,
@@ -103,9 +99,9 @@ def padding_amounts(kernel, padding=0, *, dilation=1, stride=1,
     >>> padding_amounts(3, "same", dilation=2)
     (2, 2)
     """
-    k = _int(kernel, "kernel", func, 1)
-    d = _int(dilation, "dilation", func, 1)
-    s = _int(stride, "stride", func, 1)
+    k = integer(kernel, "kernel", func, **_COUNT)
+    d = integer(dilation, "dilation", func, **_COUNT)
+    s = integer(stride, "stride", func, **_COUNT)
     if isinstance(padding, str):
         if padding not in PADDING_MODES:
             raise ValueError(f"{func}: padding must be an integer or one of "
@@ -123,8 +119,9 @@ def padding_amounts(kernel, padding=0, *, dilation=1, stride=1,
         if len(padding) != 2:
             raise ValueError(f"{func}: padding as a pair must be (p_before, p_after); "
                              f"got {padding!r}")
-        return (_int(padding[0], "padding[0]", func, 0), _int(padding[1], "padding[1]", func, 0))
-    p = _int(padding, "padding", func, 0)
+        return (integer(padding[0], "padding[0]", func, **_AMOUNT),
+                integer(padding[1], "padding[1]", func, **_AMOUNT))
+    p = integer(padding, "padding", func, **_AMOUNT)
     return p, p
 
 
@@ -157,10 +154,10 @@ def output_size(size, kernel, *, stride=1, padding=0, dilation=1) -> int:
     6
     """
     func = "output_size"
-    n = _int(size, "size", func, 1)
-    k = _int(kernel, "kernel", func, 1)
-    s = _int(stride, "stride", func, 1)
-    d = _int(dilation, "dilation", func, 1)
+    n = integer(size, "size", func, **_COUNT)
+    k = integer(kernel, "kernel", func, **_COUNT)
+    s = integer(stride, "stride", func, **_COUNT)
+    d = integer(dilation, "dilation", func, **_COUNT)
     before, after = padding_amounts(k, padding, dilation=d, stride=s, func=func)
     span = d * (k - 1) + 1
     padded = n + before + after
@@ -212,7 +209,7 @@ def output_size_one_side(size, kernel, *, stride=1, padding=0, dilation=1) -> in
     >>> output_size_one_side(32, 3, padding=1), output_size(32, 3, padding=1)
     (31, 32)
     """
-    p = _int(padding, "padding", "output_size_one_side", 0)
+    p = integer(padding, "padding", "output_size_one_side", **_AMOUNT)
     span = dilation * (kernel - 1) + 1
     return (size + p - span) // stride + 1
 
@@ -250,8 +247,8 @@ def conv_params(in_channels, out_channels, kernel_size, *, bias: bool = True) ->
     (1520, 900)
     """
     func = "conv_params"
-    c = _int(in_channels, "in_channels", func, 1)
-    f = _int(out_channels, "out_channels", func, 1)
+    c = integer(in_channels, "in_channels", func, **_COUNT)
+    f = integer(out_channels, "out_channels", func, **_COUNT)
     kh, kw = _kernel_pair(kernel_size, func)
     return f * c * kh * kw + (f if bias else 0)
 
@@ -275,9 +272,9 @@ def _kernel_pair(kernel_size, func: str) -> tuple[int, int]:
     if isinstance(kernel_size, (tuple, list)):
         if len(kernel_size) != 2:
             raise ValueError(f"{func}: kernel_size must be k or (kh, kw); got {kernel_size!r}")
-        return (_int(kernel_size[0], "kernel_size[0]", func, 1),
-                _int(kernel_size[1], "kernel_size[1]", func, 1))
-    k = _int(kernel_size, "kernel_size", func, 1)
+        return (integer(kernel_size[0], "kernel_size[0]", func, **_COUNT),
+                integer(kernel_size[1], "kernel_size[1]", func, **_COUNT))
+    k = integer(kernel_size, "kernel_size", func, **_COUNT)
     return k, k
 
 
@@ -288,8 +285,8 @@ def dense_params(in_features, out_features, *, bias: bool = True) -> int:
     30730
     """
     func = "dense_params"
-    n_in = _int(in_features, "in_features", func, 1)
-    n_out = _int(out_features, "out_features", func, 1)
+    n_in = integer(in_features, "in_features", func, **_COUNT)
+    n_out = integer(out_features, "out_features", func, **_COUNT)
     return n_in * n_out + (n_out if bias else 0)
 
 
@@ -299,8 +296,8 @@ def weight_shape(in_channels, out_channels, kernel_size) -> tuple[int, int, int,
     >>> weight_shape(3, 20, 5)
     (20, 3, 5, 5)
     """
-    c = _int(in_channels, "in_channels", "weight_shape", 1)
-    f = _int(out_channels, "out_channels", "weight_shape", 1)
+    c = integer(in_channels, "in_channels", "weight_shape", **_COUNT)
+    f = integer(out_channels, "out_channels", "weight_shape", **_COUNT)
     kh, kw = _kernel_pair(kernel_size, "weight_shape")
     return f, c, kh, kw
 
@@ -378,7 +375,7 @@ def draw_windows(size, kernel, *, stride=1, padding=0, dilation=1,
     P = size + before + after
     if cell is None:
         cell = max(4, min(40, -(-target // P)))   # at least ``target`` pixels wide
-    cell = _int(cell, "cell", "draw_windows", 2)
+    cell = integer(cell, "cell", "draw_windows", minimum=2, expected=">= 2")
     # cell colours on the padded grid (P, P, 3), then enlarge
     grid = np.empty((P, P, 3), np.uint8)
     grid[:] = _PAD

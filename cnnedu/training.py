@@ -29,13 +29,12 @@ gradient of one batch from the loss back to the filters' weights and biases.
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import init as _init
-from ._validate import as_float_array, check_choice, describe
+from ._validate import as_float_array, check_choice, describe, integer, real
 from .layers import Activation, Conv2D, Dense, Flatten, MaxPool2D, Sequential
 from .optim import SGD
 
@@ -55,24 +54,6 @@ INIT_LABELS = {
 }
 #: The value of every weight under ``init="constant"`` (biases start at 0).
 CONSTANT_VALUE = 0.05
-
-
-def _int(v, name: str, func: str, minimum: int = 1) -> int:
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):
-        raise TypeError(f"{func}: {name} must be an integer >= {minimum}; got {describe(v)}")
-    if v < minimum:
-        raise ValueError(f"{func}: {name} must be an integer >= {minimum}; got {v!r}")
-    return int(v)
-
-
-def _real(v, name: str, func: str, minimum: float = 0.0, strict: bool = False) -> float:
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
-        raise TypeError(f"{func}: {name} must be a real number; got {describe(v)}")
-    v = float(v)
-    if not np.isfinite(v) or v < minimum or (strict and v == minimum):
-        rel = ">" if strict else ">="
-        raise ValueError(f"{func}: {name} must be a finite number {rel} {minimum:g}; got {v!r}")
-    return v
 
 
 def _constant(shape, rng=None):
@@ -119,14 +100,14 @@ def build_cnn(init: str = "pytorch_default", *, n_filters: int = 16, kernel_size
     (0.0, 0.05)
     """
     func = "build_cnn"
-    F = _int(n_filters, "n_filters", func)
-    k = _int(kernel_size, "kernel_size", func)
+    F = integer(n_filters, "n_filters", func, minimum=1)
+    k = integer(kernel_size, "kernel_size", func, minimum=1)
     if k % 2 == 0:
         raise ValueError(f"{func}: kernel_size must be odd (so padding k // 2 keeps the size); got {k}")
-    H = _int(image_size, "image_size", func)
-    C = _int(in_channels, "in_channels", func)
-    p = _int(pool, "pool", func)
-    K = _int(n_classes, "n_classes", func, minimum=2)
+    H = integer(image_size, "image_size", func, minimum=1)
+    C = integer(in_channels, "in_channels", func, minimum=1)
+    p = integer(pool, "pool", func, minimum=1)
+    K = integer(n_classes, "n_classes", func, minimum=2)
     if H % p:
         raise ValueError(f"{func}: pool must divide image_size; got pool={p}, image_size={H}")
     if not isinstance(init, str):
@@ -400,12 +381,12 @@ class Trainer:
         N, C, H, W = x_train.shape
         if H != W:
             raise ValueError(f"{func}: images must be square (H == W); got {H}x{W}")
-        self.lr = _real(lr, "lr", func, strict=True)
-        self.momentum = _real(momentum, "momentum", func)
+        self.lr = real(lr, "lr", func, minimum=0, strict=True)
+        self.momentum = real(momentum, "momentum", func, minimum=0)
         if self.momentum >= 1:
             raise ValueError(f"{func}: momentum must be below 1; got {self.momentum!r}")
-        self.batch_size = _int(batch_size, "batch_size", func)
-        self.seed = _int(seed, "seed", func, minimum=0)
+        self.batch_size = integer(batch_size, "batch_size", func, minimum=1)
+        self.seed = integer(seed, "seed", func, minimum=0)
         self.init = init
         n_classes = max(2, int(y_train.max()) + 1,
                         int(y_test.max()) + 1 if y_test is not None else 0)
@@ -448,7 +429,7 @@ class Trainer:
 
         Returns the loss of each batch.
         """
-        n = _int(n, "n", "Trainer.step", minimum=0)
+        n = integer(n, "n", "Trainer.step", minimum=0)
         out = []
         for _ in range(n):
             if self._order is None:
@@ -541,7 +522,7 @@ def train(x_train, y_train, x_test=None, y_test=None, *, epochs: int = 15,
     **kwargs
         Passed to :class:`Trainer` (``init``, ``n_filters``, ``lr``, ``seed``, ...).
     """
-    epochs = _int(epochs, "epochs", "train")
+    epochs = integer(epochs, "epochs", "train", minimum=1)
     t = Trainer(x_train, y_train, x_test, y_test, **kwargs)
     wanted = set(range(epochs + 1)) if snapshot_epochs is None else {int(e) for e in snapshot_epochs}
     steps = sorted(int(s) for s in snapshot_steps)

@@ -1,6 +1,5 @@
 """The exercise checks of notebook 04 pass the reference, say NOT YET for the stubs, and
 catch plausible wrong answers with a useful message."""
-import numpy as np
 
 from cnnedu.checks import nb04 as check
 from cnnedu.compose import full_convolve2d

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import init as _init
 from ..depth import depth_profile
-from ._core import Verdict, call, compare_value, not_yet, passed, wrong
+from ._core import Verdict, call, compare_value, passed, wrong
 
 __all__ = ["fan_in_fan_out", "glorot_limit", "relu_initializer", "FAN_CASES", "LIMIT_CASES",
            "relu_stack_std", "RELU_STACK"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
-from ..compose import collapse_dense, compose_conv, full_convolve2d, run_dense
+from ..compose import collapse_dense, full_convolve2d, run_dense
 from ..conv import conv2d
 from ._core import Verdict, call, compare, not_yet, passed, wrong
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 
 import ipywidgets as W
-import numpy as np
 
 from .. import init as _init
 from ..depth import ACTIVATIONS, depth_profile

@@ -28,7 +28,7 @@ def test_activation_explorer(lab, page):
     # 1. pick another activation: the after-map and the message change
     before = image_pixels(after)
     ex.locator(".cnnedu-activation select").select_option("sigmoid")
-    after_sigmoid = wait_for_change(after, before)
+    wait_for_change(after, before)
     expect(message).to_contain_text("sigmoid")
 
     # 2. move the bias slider by keyboard: the histogram changes
