@@ -94,17 +94,19 @@ def plot_gradient_chain(levels, sample: int = 0, filt: int = 0):
     return fig
 
 
-def _filter_row(axes, w, lim, titles):
-    for ax, f, t in zip(axes, w, titles):
-        show_array(ax, f[0], signed=True, vmax=lim, annotate=False, colorbar=False, title=t)
+# Figures with dozens of small panels: matplotlib's constrained layout costs seconds there
+# (about 2 s for 32 panels on a 2-core machine), so they are laid out by fixed spacing.
+_MANY_PANELS = {"figure.constrained_layout.use": False}
 
 
 def plot_filters_before_after(before, after, ncols: int = 8):
     """Each filter before (top rows) and after (bottom rows) training, one colour scale per set."""
     F = before.shape[0]
     nrows = -(-F // ncols)
-    with style():
-        fig, axes = plt.subplots(2 * nrows, ncols, figsize=(1.25 * ncols, 1.45 * 2 * nrows))
+    with style(**_MANY_PANELS):
+        fig, axes = plt.subplots(2 * nrows, ncols, figsize=(1.25 * ncols + 1.2, 1.45 * 2 * nrows))
+        fig.subplots_adjust(left=0.02, right=0.86, bottom=0.03, top=0.93, wspace=0.15,
+                            hspace=0.45)
         for block, (w, name) in enumerate(((before, "before"), (after, "after"))):
             lim = symmetric_limit(w)
             for f in range(nrows * ncols):
@@ -114,8 +116,10 @@ def plot_filters_before_after(before, after, ncols: int = 8):
                     continue
                 im = show_array(ax, w[f, 0], signed=True, vmax=lim, annotate=False,
                                 colorbar=False, title=f"{name} #{f}")
-            fig.colorbar(im, ax=axes[block * nrows:(block + 1) * nrows, :].ravel().tolist(),
-                         shrink=0.8, label=f"{name}: weight")
+            rows = axes[block * nrows:(block + 1) * nrows, :]
+            top, bottom = rows[0, -1].get_position().y1, rows[-1, -1].get_position().y0
+            cax = fig.add_axes((0.88, bottom, 0.015, top - bottom))
+            fig.colorbar(im, cax=cax, label=f"{name}: weight")
     return fig
 
 
@@ -123,17 +127,19 @@ def plot_snapshots(snapshots: dict, filters=(0, 1, 2, 3), label: str = "epoch"):
     """Some filters (rows) at several moments of training (columns), one shared colour scale."""
     keys = sorted(snapshots)
     lim = max(symmetric_limit(snapshots[k][list(filters)]) for k in keys)
-    with style():
+    with style(**_MANY_PANELS):
         fig, axes = plt.subplots(len(filters), len(keys),
-                                 figsize=(1.35 * len(keys) + 1, 1.35 * len(filters) + 0.4),
+                                 figsize=(1.35 * len(keys) + 1.4, 1.35 * len(filters) + 0.4),
                                  squeeze=False)
+        fig.subplots_adjust(left=0.06, right=0.88, bottom=0.03, top=0.9, wspace=0.15,
+                            hspace=0.15)
         for r, f in enumerate(filters):
             for c, k in enumerate(keys):
                 im = show_array(axes[r, c], snapshots[k][f, 0], signed=True, vmax=lim,
                                 annotate=False, colorbar=False,
                                 title=f"{label} {k}" if r == 0 else "")
             axes[r, 0].set_ylabel(f"filter {f}")
-        fig.colorbar(im, ax=axes, shrink=0.7, label="weight")
+        fig.colorbar(im, cax=fig.add_axes((0.9, 0.1, 0.015, 0.75)), label="weight")
     return fig
 
 
@@ -143,9 +149,11 @@ def plot_feature_maps(image, w, maps, ncols: int = 8, title: str = ""):
     ncols = min(ncols, F)
     nrows = -(-F // ncols)
     lim = symmetric_limit(w)
-    with style():
-        fig = plt.figure(figsize=(1.3 * ncols + 2.4, 2.6 * nrows + 0.3))
-        gs = fig.add_gridspec(2 * nrows, ncols + 1, width_ratios=[1.8] + [1] * ncols)
+    with style(**_MANY_PANELS):
+        fig = plt.figure(figsize=(1.3 * ncols + 2.4, 2.6 * nrows + 0.5))
+        gs = fig.add_gridspec(2 * nrows, ncols + 1, width_ratios=[1.8] + [1] * ncols,
+                              left=0.02, right=0.98, bottom=0.02, top=0.86, wspace=0.15,
+                              hspace=0.45)
         show_array(fig.add_subplot(gs[:, 0]), image, signed=False, annotate=False,
                    title="test image")
         top = float(maps.max()) or 1.0
