@@ -1,4 +1,4 @@
-"""Time cnnedu.conv.conv2d (forward, forward+backward) against PyTorch CPU and the naive loops.
+"""Time cnnedu.nn.conv.conv2d (forward, forward+backward) against PyTorch CPU and the naive loops.
 
 Run from the repository root::
 
@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cnnedu.conv import conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive  # noqa: E402
+from cnnedu.nn.conv import conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive  # noqa: E402
 
 try:
     import torch

@@ -9,7 +9,7 @@ The network (item 2 of notebook 06): Conv2d(1, F, 3, padding=1) -> ReLU -> MaxPo
 Flatten -> Linear(F*4*4, 10), softmax cross-entropy, SGD with momentum 0.9, lr 0.05,
 batch 32, on the shipped 8x8 digits (stratified 80/20 split, seed 0). Both sides start
 from the same initial weights (ours, copied into torch), see the same batches in the same
-order (one seeded permutation per epoch, as cnnedu.optim.fit), in float32. Each
+order (one seeded permutation per epoch, as cnnedu.nn.optim.fit), in float32. Each
 repetition trains ours then torch from scratch (interleaved, so background load hits both
 alike); the medians are reported with the ratio ours / torch, and both test accuracies.
 
@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cnnedu.data import load_digits, train_test_split  # noqa: E402
-from cnnedu.training import Trainer, evaluate_fast  # noqa: E402
+from cnnedu.nn.training import Trainer, evaluate_fast  # noqa: E402
 
 try:
     import torch
@@ -53,7 +53,7 @@ def ours(x_tr, y_tr, n_filters, epochs):
 
 
 def batch_orders(n, epochs):
-    """The permutations Trainer (and cnnedu.optim.fit) draws: default_rng(SEED), one per epoch."""
+    """The permutations Trainer (and cnnedu.nn.optim.fit) draws: default_rng(SEED), one per epoch."""
     rng = np.random.default_rng(SEED)
     return [rng.permutation(n) for _ in range(epochs)]
 

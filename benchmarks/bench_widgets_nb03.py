@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cnnedu.depth import depth_profile  # noqa: E402
+from cnnedu.topics.depth import depth_profile  # noqa: E402
 from cnnedu.widgets.variance_meter import METER_INITS, VarianceMeter  # noqa: E402
 from widget_timing import report  # noqa: E402
 

@@ -1,10 +1,10 @@
 """cnnedu: how convolutional layers really work, in small tested numpy.
 
-Submodules load on first use (``cnnedu.conv``, ``cnnedu.init``, ...), so importing the
+Submodules load on first use (``cnnedu.nn.conv``, ``cnnedu.nn.init``, ...), so importing the
 package is cheap and has no side effects.
 
 >>> import cnnedu
->>> cnnedu.conv.output_size(32, 3, stride=1, padding=1)
+>>> cnnedu.nn.conv.output_size(32, 3, stride=1, padding=1)
 32
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ __all__ = ["__version__"]
 
 
 def __getattr__(name: str):
-    """Load a submodule on first access (``cnnedu.conv``, ``cnnedu.layers``, ...)."""
+    """Load a submodule on first access (``cnnedu.nn.conv``, ``cnnedu.nn.layers``, ...)."""
     if not name.startswith("_"):
         try:
             return import_module(f".{name}", __name__)

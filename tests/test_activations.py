@@ -1,4 +1,4 @@
-"""Tests for cnnedu.activations: derivatives vs finite differences, PyTorch, dtypes, lookup."""
+"""Tests for cnnedu.nn.activations: derivatives vs finite differences, PyTorch, dtypes, lookup."""
 import math
 import warnings
 
@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from cnnedu import activations as A
-from cnnedu.gradcheck import numerical_gradient, rel_error
+from cnnedu.nn import activations as A
+from cnnedu.nn.gradcheck import numerical_gradient, rel_error
 
 # Where each derivative is checked: away from kinks (|x| >= 1e-3 for relu, leaky_relu,
 # elu) and from tails where f' is far below float64's finite-difference noise (1e-10).

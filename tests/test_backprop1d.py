@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from cnnedu import backprop1d as bp1
-from cnnedu.gradcheck import numerical_gradient
+from cnnedu.topics import backprop1d as bp1
+from cnnedu.nn.gradcheck import numerical_gradient
 
 
 def _case(n, k, seed):

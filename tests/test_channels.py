@@ -1,10 +1,11 @@
-"""cnnedu.channels (the forward pass taken apart) and cnnedu.weight_sharing."""
+"""cnnedu.topics.channels (the forward pass taken apart) and cnnedu.topics.weight_sharing."""
 import numpy as np
 import pytest
 
-from cnnedu import channels, weight_sharing
-from cnnedu.activations import relu
-from cnnedu.conv import conv2d, conv2d_naive
+from cnnedu.topics import channels
+from cnnedu.topics import weight_sharing
+from cnnedu.nn.activations import relu
+from cnnedu.nn.conv import conv2d, conv2d_naive
 
 
 @pytest.fixture
@@ -126,7 +127,7 @@ def test_figures_smoke():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from cnnedu import figures_conv_layer as figs
+    from cnnedu.viz.figures import conv_layer as figs
     rng = np.random.default_rng(0)
     x, w, b = rng.normal(size=(1, 3, 9, 9)), rng.normal(size=(2, 3, 3, 3)), rng.normal(size=2)
     fig = figs.show_decomposition(channels.decompose(x, w, b, 1), name="test")

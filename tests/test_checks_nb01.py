@@ -2,10 +2,10 @@
 catch plausible wrong answers with a useful message."""
 import numpy as np
 
-from cnnedu.checks import nb01 as check
-from cnnedu.conv import convolve2d, correlate2d
-from cnnedu.solutions import nb01 as sol
-from cnnedu.templates import best_match, sliding_dot
+from cnnedu.exercises.checks import nb01 as check
+from cnnedu.nn.conv import convolve2d, correlate2d
+from cnnedu.exercises.solutions import nb01 as sol
+from cnnedu.topics.templates import best_match, sliding_dot
 
 
 def stub_raises(*args):

@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from cnnedu.checks import nb02 as check
-from cnnedu.conv import conv2d
-from cnnedu.solutions import nb02 as sol
+from cnnedu.exercises.checks import nb02 as check
+from cnnedu.nn.conv import conv2d
+from cnnedu.exercises.solutions import nb02 as sol
 
 
 def stub(*args, **kwargs):

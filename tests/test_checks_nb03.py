@@ -2,8 +2,8 @@
 fail plausible wrong answers with a useful message."""
 import numpy as np
 
-from cnnedu.checks import nb03 as check
-from cnnedu.solutions import nb03 as sol
+from cnnedu.exercises.checks import nb03 as check
+from cnnedu.exercises.solutions import nb03 as sol
 
 
 def test_checks_pass_the_reference_solutions():

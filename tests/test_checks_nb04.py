@@ -1,9 +1,9 @@
 """The exercise checks of notebook 04 pass the reference, say NOT YET for the stubs, and
 catch plausible wrong answers with a useful message."""
 
-from cnnedu.checks import nb04 as check
-from cnnedu.compose import full_convolve2d
-from cnnedu.solutions import nb04 as sol
+from cnnedu.exercises.checks import nb04 as check
+from cnnedu.topics.collapse import full_convolve2d
+from cnnedu.exercises.solutions import nb04 as sol
 
 
 def stub_raises(*args):

@@ -2,9 +2,9 @@
 plausible wrong answers with a useful message."""
 import numpy as np
 
-from cnnedu.checks import nb05 as check
-from cnnedu.conv import convolve2d, correlate2d, rot180
-from cnnedu.solutions import nb05 as sol
+from cnnedu.exercises.checks import nb05 as check
+from cnnedu.nn.conv import convolve2d, correlate2d, rot180
+from cnnedu.exercises.solutions import nb05 as sol
 
 
 def stub(*args):

@@ -1,8 +1,8 @@
 """Notebook 06 checks: pass the reference, NOT YET for stubs, fail plausible wrong answers."""
 import numpy as np
 
-from cnnedu.checks import nb06 as check
-from cnnedu.solutions import nb06 as sol
+from cnnedu.exercises.checks import nb06 as check
+from cnnedu.exercises.solutions import nb06 as sol
 
 
 def stub(*args):

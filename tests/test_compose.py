@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from cnnedu import compose
-from cnnedu.conv import conv2d
+from cnnedu.topics import collapse as compose
+from cnnedu.nn.conv import conv2d
 
 
 def _layer(rng, f, c, kh, kw):

@@ -1,4 +1,4 @@
-"""cnnedu.conv against its oracles: the naive loops, scipy.signal and central differences."""
+"""cnnedu.nn.conv against its oracles: the naive loops, scipy.signal and central differences."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
-from cnnedu import _im2col
-from cnnedu.gradcheck import numerical_gradient, rel_error
-from cnnedu.conv import (
+from cnnedu.nn.conv import _im2col
+from cnnedu.nn.gradcheck import numerical_gradient, rel_error
+from cnnedu.nn.conv import (
     conv2d,
     conv2d_backward,
     conv2d_backward_naive,
@@ -168,7 +168,7 @@ def test_correlate_keeps_float32_and_promotes_integers():
 
 
 # ---------------------------------------------------------------------------------------
-# gradients vs float64 central differences (cnnedu.gradcheck)
+# gradients vs float64 central differences (cnnedu.nn.gradcheck)
 # ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("xs, ws, kwargs", [

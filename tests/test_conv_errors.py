@@ -1,4 +1,4 @@
-"""Bad input to cnnedu.conv fails at the door: the right error type, and a message that
+"""Bad input to cnnedu.nn.conv fails at the door: the right error type, and a message that
 names what was expected and what arrived (never a raw numpy traceback)."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from cnnedu.conv import (
+from cnnedu.nn.conv import (
     conv2d,
     conv2d_backward,
     conv2d_backward_naive,

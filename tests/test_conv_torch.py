@@ -1,10 +1,10 @@
-"""cnnedu.conv against PyTorch: forward (F.conv2d) and autograd backward."""
+"""cnnedu.nn.conv against PyTorch: forward (F.conv2d) and autograd backward."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from cnnedu.conv import conv2d, conv2d_backward
+from cnnedu.nn.conv import conv2d, conv2d_backward
 
 torch = pytest.importorskip("torch")
 torch_F = pytest.importorskip("torch.nn.functional")

@@ -4,8 +4,8 @@ import sys
 import numpy as np
 import pytest
 
-from cnnedu import convgradcheck as gc
-from cnnedu.conv import conv2d
+from cnnedu.topics import gradient_checking as gc
+from cnnedu.nn.conv import conv2d
 
 
 def test_sweep_passes_and_cases_are_valid():
@@ -19,7 +19,7 @@ def test_sweep_passes_and_cases_are_valid():
 
 def test_sweep_catches_a_wrong_gradient(monkeypatch):
     """Break conv2d_backward (forget the rotation via a transposed kernel) and see it fail."""
-    from cnnedu import conv
+    from cnnedu.nn import conv
 
     real = conv.conv2d_backward
 

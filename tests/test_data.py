@@ -12,12 +12,12 @@ import pytest
 from cnnedu import data
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+DATA = ROOT / "cnnedu" / "data" / "files"
 
 
 @pytest.fixture
 def tmp_data(tmp_path, monkeypatch):
-    """A copy of data/ that CNNEDU_DATA points at."""
+    """A copy of the shipped data folder that CNNEDU_DATA points at."""
     for f in data.FILES:
         shutil.copy(DATA / f, tmp_path / f)
     monkeypatch.setenv("CNNEDU_DATA", str(tmp_path))

@@ -1,5 +1,5 @@
-"""cnnedu.depth (the depth study), cnnedu.init's statistics as the notebook states them,
-and the figures of cnnedu.figures_init."""
+"""cnnedu.topics.depth (the depth study), cnnedu.nn.init's statistics as the notebook states them,
+and the figures of cnnedu.viz.figures.init."""
 import math
 
 import matplotlib
@@ -8,11 +8,11 @@ import pytest
 
 matplotlib.use("Agg")
 
-from cnnedu import init
-from cnnedu.conv import conv2d, conv2d_backward
-from cnnedu.depth import ACTIVATIONS, depth_profile, init_stack, stack_input, window_norm_ratio
-from cnnedu import activations as act
-from cnnedu import figures_init as figs
+from cnnedu.nn import init
+from cnnedu.nn.conv import conv2d, conv2d_backward
+from cnnedu.topics.depth import ACTIVATIONS, depth_profile, init_stack, stack_input, window_norm_ratio
+from cnnedu.nn import activations as act
+from cnnedu.viz.figures import init as figs
 
 WORKED = (20, 3, 5, 5)
 
@@ -216,7 +216,7 @@ def test_depth_study_figure_labels_vanishing_and_exploding():
 
 
 def test_other_figures_draw():
-    from cnnedu.symmetry import edge_task, start, train_filters
+    from cnnedu.topics.symmetry import edge_task, start, train_filters
     x, t = edge_task(16)
     runs = {"c": train_filters(*start("constant"), x, t, steps=3)}
     for fig in (figs.plot_training_runs(runs),

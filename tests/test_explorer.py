@@ -1,10 +1,13 @@
-"""cnnedu.explorer: the plain functions behind the filter explorer."""
+"""cnnedu.topics.filter_response: the plain functions behind the filter explorer."""
 import numpy as np
 import pytest
 
-from cnnedu import activations, explorer, kernels
-from cnnedu.conv import correlate2d
-from cnnedu.render import colorize, png_to_array
+from cnnedu.nn import activations
+from cnnedu.topics import filter_response as explorer
+from cnnedu.topics import kernels
+from cnnedu.viz import panels
+from cnnedu.nn.conv import correlate2d
+from cnnedu.viz.render import colorize, png_to_array
 
 
 # ------------------------------------------------------------------ parsing what is typed
@@ -134,26 +137,26 @@ def test_captions_and_labels():
 
 def test_kernel_png():
     k = np.array([[1.0, 0.0], [0.0, -1.0]])
-    pic = png_to_array(explorer.kernel_png(k, cell=10))[..., :3].astype(int)
+    pic = png_to_array(panels.kernel_png(k, cell=10))[..., :3].astype(int)
     assert pic.shape == (21, 21, 3)
     assert np.all(pic[0] == 150) and np.all(pic[:, 10] == 150)  # grid lines
     red, white, blue = pic[5, 5], pic[5, 15], pic[15, 15]
     assert red[0] > red[2] + 50 and blue[2] > blue[0] + 50 and white.min() > 230
-    assert np.all(png_to_array(explorer.kernel_png(np.zeros((3, 3))))[1:29, 1:29, :3] > 230)
+    assert np.all(png_to_array(panels.kernel_png(np.zeros((3, 3))))[1:29, 1:29, :3] > 230)
     with pytest.raises(ValueError, match="cell must be an integer >= 2"):
-        explorer.kernel_png(k, cell=1)
+        panels.kernel_png(k, cell=1)
 
 
 @pytest.mark.parametrize("signed", [False, True])
 def test_map_png_matches_colorize(signed):
     rng = np.random.default_rng(5)
     a = rng.normal(size=(33, 47))
-    got = png_to_array(explorer.map_png(a, signed=signed))[..., :3].astype(int)
+    got = png_to_array(panels.map_png(a, signed=signed))[..., :3].astype(int)
     want = colorize(a, signed=signed).astype(int)
     assert got.shape == want.shape
     # 255 palette levels against render's 256: at most a level apart
     assert np.abs(got - want).max() <= 12
-    centre = png_to_array(explorer.map_png(np.array([[-2.0, 0.0, 2.0]]), signed=True))
+    centre = png_to_array(panels.map_png(np.array([[-2.0, 0.0, 2.0]]), signed=True))
     assert centre[0, 1, :3].min() > 240  # 0 is the colormap's white centre
 
 
@@ -161,11 +164,11 @@ def test_map_png_edge_cases():
     for a in (np.zeros((4, 4)), np.full((3, 5), 7.0), np.full((2, 2), np.nan),
               np.array([[np.inf, -np.inf, 1.0]]), np.array([[1e308, -1e308]])):
         for signed in (False, True):
-            rgb = png_to_array(explorer.map_png(a, signed=signed))
+            rgb = png_to_array(panels.map_png(a, signed=signed))
             assert rgb.shape[:2] == a.shape
             bad = ~np.isfinite(a)
             assert np.all(rgb[bad][:, :3] == [255, 0, 255])
-    grey = png_to_array(explorer.map_png(np.array([[0.0, 0.5, 1.0]]), vmin=0.0, vmax=1.0))
+    grey = png_to_array(panels.map_png(np.array([[0.0, 0.5, 1.0]]), vmin=0.0, vmax=1.0))
     assert grey[0, 0, 0] == 0 and grey[0, 2, 0] == 255
     with pytest.raises(ValueError, match=r"\(H, W\)"):
-        explorer.map_png(np.zeros((2, 2, 2)))
+        panels.map_png(np.zeros((2, 2, 2)))

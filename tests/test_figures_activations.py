@@ -5,7 +5,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from cnnedu import figures_activations as F, nonlinear  # noqa: E402
+from cnnedu.viz.figures import activations as F
+from cnnedu.topics import nonlinear# noqa: E402
 
 
 def test_every_figure_draws_with_titles():

@@ -6,9 +6,9 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cnnedu import figures_backprop as figs  # noqa: E402
-from cnnedu import gradflow as gf  # noqa: E402
-from cnnedu.plotting import plt  # noqa: E402
+from cnnedu.viz.figures import backprop as figs# noqa: E402
+from cnnedu.topics import gradflow as gf# noqa: E402
+from cnnedu.viz.plotting import plt  # noqa: E402
 
 
 def test_gradflow_pictures_colour_the_right_cells():
@@ -34,8 +34,8 @@ def test_curve_rgb_handles_odd_values():
 
 
 def test_matplotlib_figures_have_titles():
-    from cnnedu.convgradcheck import ConvCase, GradError
-    from cnnedu.recover import learn_kernel, hidden_kernel
+    from cnnedu.topics.gradient_checking import ConvCase, GradError
+    from cnnedu.topics.recover import learn_kernel, hidden_kernel
 
     rng = np.random.default_rng(0)
     steps = gf.full_conv_steps(rng.standard_normal((3, 3)), rng.standard_normal((3, 3)))

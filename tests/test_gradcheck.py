@@ -1,8 +1,8 @@
-"""Tests for cnnedu.gradcheck: the finite-difference oracle the other tests rely on."""
+"""Tests for cnnedu.nn.gradcheck: the finite-difference oracle the other tests rely on."""
 import numpy as np
 import pytest
 
-from cnnedu.gradcheck import GradCheckResult, check_gradient, numerical_gradient, rel_error
+from cnnedu.nn.gradcheck import GradCheckResult, check_gradient, numerical_gradient, rel_error
 
 
 def test_square_gives_2x():

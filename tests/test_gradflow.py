@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from cnnedu import gradflow as gf
-from cnnedu.conv import conv2d, conv2d_backward, conv2d_backward_naive, output_size
+from cnnedu.topics import gradflow as gf
+from cnnedu.nn.conv import conv2d, conv2d_backward, conv2d_backward_naive, output_size
 
 
 @st.composite

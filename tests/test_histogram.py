@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cnnedu.histogram import SERIES_COLORS, histogram_counts, histogram_rgb
+from cnnedu.viz.histogram import SERIES_COLORS, histogram_counts, histogram_rgb
 
 
 def test_counts_match_numpy_and_leave_out_non_finite():

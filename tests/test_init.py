@@ -1,11 +1,11 @@
-"""Tests for cnnedu.init: sample statistics vs the formulas, fans, truncation, structure."""
+"""Tests for cnnedu.nn.init: sample statistics vs the formulas, fans, truncation, structure."""
 import math
 
 import numpy as np
 import pytest
 
-from cnnedu import init
-from cnnedu.init import TRUNCATED_NORMAL_STD_CORRECTION as CORR
+from cnnedu.nn import init
+from cnnedu.nn.init import TRUNCATED_NORMAL_STD_CORRECTION as CORR
 
 CONV = (256, 64, 3, 3)   # fan_in 576, fan_out 2304, 147456 entries
 DENSE = (512, 300)       # fan_in 300, fan_out 512, 153600 entries
@@ -14,7 +14,7 @@ SHAPES = [CONV, DENSE, CONV5]
 
 
 def formula(name, shape):
-    """(std, bound, kind) written out independently of cnnedu.init."""
+    """(std, bound, kind) written out independently of cnnedu.nn.init."""
     if len(shape) == 4:
         f, c, kh, kw = shape
         fan_in, fan_out = c * kh * kw, f * kh * kw
@@ -245,7 +245,7 @@ def test_dirac_structure():
 @pytest.mark.parametrize("kh, kw", [(1, 1), (3, 3), (5, 5), (3, 5)])
 @pytest.mark.parametrize("f", [3, 5, 2])
 def test_dirac_is_the_identity_convolution(kh, kw, f):
-    conv = pytest.importorskip("cnnedu.conv")
+    conv = pytest.importorskip("cnnedu.nn.conv")
     x = np.random.default_rng(13).normal(size=(2, 3, 7, 9))
     w = init.dirac((f, 3, kh, kw))
     y = conv.conv2d(x, w, padding=(kh // 2, kw // 2))

@@ -1,10 +1,10 @@
-"""cnnedu.init against PyTorch's own layers and initializers (skipped without torch)."""
+"""cnnedu.nn.init against PyTorch's own layers and initializers (skipped without torch)."""
 import math
 
 import numpy as np
 import pytest
 
-from cnnedu import init
+from cnnedu.nn import init
 
 torch = pytest.importorskip("torch")
 

@@ -1,10 +1,10 @@
-"""cnnedu.kernels: the hand-made presets, their shapes, sums, symmetries and behaviour."""
+"""cnnedu.topics.kernels: the hand-made presets, their shapes, sums, symmetries and behaviour."""
 import numpy as np
 import pytest
 from scipy import signal
 
-from cnnedu import kernels
-from cnnedu.conv import correlate2d, rot180
+from cnnedu.topics import kernels
+from cnnedu.nn.conv import correlate2d, rot180
 
 ZERO_SUM = ["zeros", "sobel_x", "sobel_y", "laplacian", "line_horizontal", "line_vertical"]
 ONE_SUM = ["identity", "box_blur", "gaussian", "sharpen"]

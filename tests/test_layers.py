@@ -1,4 +1,4 @@
-"""Tests for cnnedu.layers (and cnnedu.losses, cnnedu.optim): gradients, pooling ties,
+"""Tests for cnnedu.nn.layers (and cnnedu.nn.losses, cnnedu.nn.optim): gradients, pooling ties,
 validation, the optimizer and a small training run."""
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from cnnedu import losses, optim
-from cnnedu.gradcheck import numerical_gradient, rel_error
-from cnnedu.layers import (
+from cnnedu.nn import losses
+from cnnedu.nn import optim
+from cnnedu.nn.gradcheck import numerical_gradient, rel_error
+from cnnedu.nn.layers import (
     SGD, Activation, Conv2D, Dense, Flatten, MaxPool2D, Sequential, SoftmaxCrossEntropy,
     accuracy, evaluate, fit, softmax, softmax_cross_entropy, train_epoch,
 )
-from cnnedu.synthetic import make_bars
+from cnnedu.data.synthetic import make_bars
 
 TOL = 1e-7
 

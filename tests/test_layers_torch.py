@@ -1,4 +1,4 @@
-"""cnnedu.layers against PyTorch: max pooling with ties, a whole model's loss and
+"""cnnedu.nn.layers against PyTorch: max pooling with ties, a whole model's loss and
 gradients, softmax cross-entropy, SGD with momentum, and a few training steps."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-from cnnedu.layers import (  # noqa: E402
+from cnnedu.nn.layers import (  # noqa: E402
     SGD, Activation, Conv2D, Dense, Flatten, MaxPool2D, Sequential, fit,
     softmax_cross_entropy,
 )

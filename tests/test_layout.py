@@ -1,9 +1,9 @@
-"""cnnedu.layout: NCHW <-> NHWC, weight orders, and a conv in Keras' layout."""
+"""cnnedu.topics.layout: NCHW <-> NHWC, weight orders, and a conv in Keras' layout."""
 import numpy as np
 import pytest
 
-from cnnedu import layout
-from cnnedu.conv import conv2d
+from cnnedu.topics import layout
+from cnnedu.nn.conv import conv2d
 
 
 def test_round_trip_and_pixel_vectors():

@@ -2,14 +2,16 @@
 import numpy as np
 import pytest
 
-from cnnedu import activations, compose, nonlinear
-from cnnedu.gradcheck import numerical_gradient
+from cnnedu.nn import activations
+from cnnedu.topics import collapse as compose
+from cnnedu.topics import nonlinear
+from cnnedu.nn.gradcheck import numerical_gradient
 
 
 def test_map_through_applies_the_activation_to_every_element_after_the_bias():
     rng = np.random.default_rng(0)
     img, k = rng.random((9, 8)), rng.normal(size=(3, 3))
-    from cnnedu.conv import correlate2d
+    from cnnedu.nn.conv import correlate2d
     for name in ["relu", "sigmoid", "tanh", "gelu", "leaky_relu"]:
         r = nonlinear.map_through(img, k, -0.3, name, scale=2.0)
         pre = correlate2d(img, 2.0 * k) - 0.3

@@ -1,7 +1,7 @@
-"""cnnedu.progress: stable text, a live bar only in a kernel."""
+"""cnnedu.widgets.progress: stable text, a live bar only in a kernel."""
 import pytest
 
-from cnnedu.progress import Progress, format_metrics
+from cnnedu.widgets.progress import Progress, format_metrics
 
 
 def test_format_metrics_is_fixed_format():

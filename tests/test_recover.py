@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from cnnedu import recover
-from cnnedu.conv import conv2d
-from cnnedu.gradcheck import check_gradient
+from cnnedu.topics import recover
+from cnnedu.nn.conv import conv2d
+from cnnedu.nn.gradcheck import check_gradient
 
 
 @pytest.mark.parametrize("name", list(recover.HIDDEN_KERNELS))

@@ -1,4 +1,4 @@
-"""cnnedu.shapes: output sizes against conv2d and PyTorch, padding modes, counts, drawing."""
+"""cnnedu.topics.shapes: output sizes against conv2d and PyTorch, padding modes, counts, drawing."""
 import warnings
 
 import numpy as np
@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnedu import shapes
-from cnnedu.conv import conv2d, correlate2d
-from cnnedu.layers import Conv2D, Dense
+from cnnedu.topics import shapes
+from cnnedu.viz import windows
+from cnnedu.nn.conv import conv2d, correlate2d
+from cnnedu.nn.layers import Conv2D, Dense
 
 
 @settings(max_examples=80, deadline=None)
@@ -95,7 +96,7 @@ def test_non_integers_are_refused():
 
 def test_draw_windows_colours_the_cells_it_claims():
     cell = 10
-    rgb = shapes.draw_windows(6, 3, stride=2, padding=1, cell=cell)   # P = 8, out = 3
+    rgb = windows.draw_windows(6, 3, stride=2, padding=1, cell=cell)   # P = 8, out = 3
     P = 8
     assert rgb.shape == (P * cell + 1, P * cell + 1, 3) and rgb.dtype == np.uint8
 
@@ -109,20 +110,20 @@ def test_draw_windows_colours_the_cells_it_claims():
     assert shapes.uncovered(6, 3, stride=2, padding=1) == 1
     assert centre(7, 7) == (215, 160, 160)
     # the first window's outline is the first colour, the last window's is black
-    assert tuple(rgb[0, cell]) == tuple(shapes.WINDOW_COLORS[0])
+    assert tuple(rgb[0, cell]) == tuple(windows.WINDOW_COLORS[0])
     last = 2 * 2 * cell
     assert tuple(rgb[last + 3 * cell, last + cell]) == (0, 0, 0)
 
 
 def test_draw_windows_shows_dilated_taps_spread_out():
-    rgb = shapes.draw_windows(7, 3, dilation=2, cell=10)
+    rgb = windows.draw_windows(7, 3, dilation=2, cell=10)
     tap, gap = rgb[27, 27], rgb[17, 17]          # cell (2, 2) is a tap, (1, 1) is not
     assert tuple(tap) == (255, 226, 140) and tuple(gap) != (255, 226, 140)
 
 
 def test_draw_windows_refuses_impossible_settings():
     with pytest.raises(ValueError, match="larger than the padded input"):
-        shapes.draw_windows(3, 9)
+        windows.draw_windows(3, 9)
 
 
 def test_layer_summary_lines():

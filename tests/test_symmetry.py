@@ -1,11 +1,11 @@
-"""cnnedu.symmetry: constant starts stay symmetric, zeros with ReLU never move, random
+"""cnnedu.topics.symmetry: constant starts stay symmetric, zeros with ReLU never move, random
 starts learn different filters; the gradients against finite differences."""
 import numpy as np
 import pytest
 
-from cnnedu.gradcheck import numerical_gradient, rel_error
-from cnnedu.symmetry import (edge_task, layer_gradients, max_filter_difference, start,
-                             train_filters)
+from cnnedu.nn.gradcheck import numerical_gradient, rel_error
+from cnnedu.topics.symmetry import (edge_task, layer_gradients, max_filter_difference, start,
+                                    train_filters)
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
-"""Tests for cnnedu.synthetic (oriented bars)."""
+"""Tests for cnnedu.data.synthetic (oriented bars)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from cnnedu.synthetic import BAR_NAMES, bar_angles, make_bars
+from cnnedu.data.synthetic import BAR_NAMES, bar_angles, make_bars
 
 
 def test_deterministic_by_seed():

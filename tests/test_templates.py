@@ -1,12 +1,12 @@
-"""cnnedu.templates: sliding dot product, zero-mean NCC, best match, and their parts."""
+"""cnnedu.topics.templates: sliding dot product, zero-mean NCC, best match, and their parts."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
-from cnnedu import templates as T
-from cnnedu.conv import correlate2d
+from cnnedu.topics import templates as T
+from cnnedu.nn.conv import correlate2d
 from cnnedu.data import load_grey_image
 
 

@@ -1,14 +1,14 @@
-"""cnnedu.training: the fused fast path equals the layers; the trainer equals optim.fit."""
+"""cnnedu.nn.training: the fused fast path equals the layers; the trainer equals optim.fit."""
 import numpy as np
 import pytest
 
 from cnnedu.data import load_digits, train_test_split
-from cnnedu.gradcheck import numerical_gradient
-from cnnedu.layers import fit
-from cnnedu.losses import softmax_cross_entropy
-from cnnedu.synthetic import make_bars
-from cnnedu.training import (FastCNN, Trainer, build_cnn, count_parameters, feature_maps,
-                             filter_spread, gradient_chain, train, _loss)
+from cnnedu.nn.gradcheck import numerical_gradient
+from cnnedu.nn.layers import fit
+from cnnedu.nn.losses import softmax_cross_entropy
+from cnnedu.data.synthetic import make_bars
+from cnnedu.nn.training import (FastCNN, Trainer, build_cnn, count_parameters, feature_maps,
+                                filter_spread, gradient_chain, train, _loss)
 
 
 @pytest.fixture(scope="module")

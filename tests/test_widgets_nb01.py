@@ -3,9 +3,10 @@ or a message, never an exception; bad entries keep the last good kernel and bias
 import numpy as np
 import pytest
 
-from cnnedu import explorer, kernels
-from cnnedu.conv import correlate2d
-from cnnedu.render import png_to_array
+from cnnedu.topics import filter_response as explorer
+from cnnedu.topics import kernels
+from cnnedu.nn.conv import correlate2d
+from cnnedu.viz.render import png_to_array
 from cnnedu.widgets.filter_explorer import CUSTOM, FilterExplorer
 
 

@@ -5,8 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from cnnedu import shapes
-from cnnedu.render import png_to_array
+from cnnedu.topics import shapes
+from cnnedu.viz import windows
+from cnnedu.viz.render import png_to_array
 from cnnedu.widgets.channel_explorer import ACTIVATIONS, ChannelExplorer
 from cnnedu.widgets.shape_calculator import PADDING_CHOICES, ShapeCalculator
 
@@ -28,7 +29,7 @@ def test_calculator_shows_what_shapes_computes(calc):
     calc.mode.value, calc.padding.value, calc.dilation.value = "number", 1, 1
     assert calc.result_lines == shapes.layer_summary(10, 4, stride=3, padding=1)
     pic = png_to_array(calc.panel.image.value)
-    expected = shapes.draw_windows(10, 4, stride=3, padding=1)
+    expected = windows.draw_windows(10, 4, stride=3, padding=1)
     assert pic.shape[:2] == expected.shape[:2]
     np.testing.assert_array_equal(pic[..., :3], expected)
     assert "(1, 20, 3, 3)" in calc.message.text
@@ -79,7 +80,7 @@ def test_calculator_bad_channel_entries_give_a_message(calc, text):
 
 
 def test_explorer_shows_what_decompose_computes(explorer):
-    from cnnedu import channels
+    from cnnedu.topics import channels
     explorer.activation.value = "relu"
     explorer.filter.value = 11
     d = channels.decompose(explorer.x, explorer.bank.w, explorer.bank.b, 11)

@@ -3,7 +3,7 @@ never an exception."""
 import numpy as np
 import pytest
 
-from cnnedu.render import png_to_array
+from cnnedu.viz.render import png_to_array
 from cnnedu.widgets.variance_meter import METER_INITS, VarianceMeter
 
 

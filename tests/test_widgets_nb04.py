@@ -3,7 +3,7 @@ gives a picture or a message, never an exception."""
 import numpy as np
 import pytest
 
-from cnnedu.render import png_to_array
+from cnnedu.viz.render import png_to_array
 from cnnedu.widgets.activation_explorer import ACTIVATIONS, FILTERS, ActivationExplorer
 
 

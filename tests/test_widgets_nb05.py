@@ -4,7 +4,7 @@ import itertools
 import numpy as np
 import pytest
 
-from cnnedu.render import png_to_array
+from cnnedu.viz.render import png_to_array
 from cnnedu.widgets.filter_learning import MAX_STEPS, RUN_STEPS, FilterLearningPlayer
 from cnnedu.widgets.gradient_flow import MODES, GradientFlowExplorer
 

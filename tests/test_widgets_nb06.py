@@ -4,8 +4,8 @@ import asyncio
 import numpy as np
 import pytest
 
-from cnnedu.render import png_to_array
-from cnnedu.training import INITIALIZERS
+from cnnedu.viz.render import png_to_array
+from cnnedu.nn.training import INITIALIZERS
 from cnnedu.widgets.train_and_watch import STEPS_PER_TICK, TrainAndWatch
 
 

@@ -1,15 +1,15 @@
-"""Regenerate the small data files shipped in ``data/`` (developer tool).
+"""Regenerate the small data files shipped in ``cnnedu/data/files/`` (developer tool).
 
 The series itself never needs scikit-image or scikit-learn: it reads the shipped files
 with :mod:`cnnedu.data`. This script rebuilds them from the public-domain / CC0 sample
 images bundled in scikit-image's wheel and the UCI optdigits set bundled in
-scikit-learn's wheel, and prints each file's size and sha256 (for ``data/README.md`` and
+scikit-learn's wheel, and prints each file's size and sha256 (for ``cnnedu/data/files/README.md`` and
 ``cnnedu/data.py``'s pinned checksums).
 
 Usage::
 
     pip install scikit-image scikit-learn
-    python tools/make_data.py            # writes data/*.npz
+    python tools/make_data.py            # writes cnnedu/data/files/*.npz
     python tools/make_data.py --out DIR  # writes elsewhere (the tests use this)
     python tools/make_data.py --check    # rebuild in memory, compare with the pinned sha256
 
@@ -88,10 +88,10 @@ def sha256(data: bytes) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "data",
-                        help="folder to write into (default: data/)")
+    parser.add_argument("--out", type=Path, default=ROOT / "cnnedu" / "data" / "files",
+                        help="folder to write into (default: cnnedu/data/files/)")
     parser.add_argument("--check", action="store_true",
-                        help="write nothing; compare with the sha256 pinned in cnnedu/data.py")
+                        help="write nothing; compare with the sha256 pinned in cnnedu/data/loaders.py")
     args = parser.parse_args(argv)
 
     blobs = {name: to_bytes(arrays) for name, arrays in build().items()}

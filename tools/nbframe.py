@@ -10,7 +10,7 @@ What it generates (never edit these by hand):
 - every notebook's navigation cells: ``nav-top`` right after the title cell and
   ``nav-bottom`` as the last cell (cell metadata ``"cnnedu": "nav-top"`` / ``"nav-bottom"``);
 - every solution cell (metadata ``"cnnedu": {"solution": "nbNN.name"}``): a collapsed
-  ``<details>`` block holding the source of ``cnnedu.solutions.nbNN.name``;
+  ``<details>`` block holding the source of ``cnnedu.exercises.solutions.nbNN.name``;
 - the series map in the introduction (metadata ``"cnnedu": "series-map"``);
 - the notebook list in README.md, between ``<!-- notebooks:start -->`` and
   ``<!-- notebooks:end -->``.
@@ -88,10 +88,10 @@ def series_map() -> str:
 
 def solution(ref: str) -> str:
     module, _, name = ref.partition(".")
-    mod = importlib.import_module(f"cnnedu.solutions.{module}")
+    mod = importlib.import_module(f"cnnedu.exercises.solutions.{module}")
     src = inspect.getsource(getattr(mod, name)).rstrip()
     return ("<details>\n<summary><b>Show a solution</b> (try the exercise first)</summary>\n\n"
-            f"From `cnnedu/solutions/{module}.py`:\n\n```python\n{src}\n```\n\n</details>")
+            f"From `cnnedu/exercises/solutions/{module}.py`:\n\n```python\n{src}\n```\n\n</details>")
 
 
 def _md(source: str, tag, cell_id: str):

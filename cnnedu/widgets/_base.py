@@ -3,7 +3,7 @@
 A widget in cnnedu only wires controls to plain, tested functions. These pieces keep that
 wiring short and safe:
 
-- :class:`ImagePanel`: a titled ``ipywidgets.Image`` fed PNG bytes by :mod:`cnnedu.render`
+- :class:`ImagePanel`: a titled ``ipywidgets.Image`` fed PNG bytes by :mod:`cnnedu.viz.render`
   (a few ms per update, where a matplotlib re-render costs about 100 ms).
 - :class:`MessageLine`: one line of text for status and error messages.
 - :func:`safe_update`: wraps an update method so any exception becomes a visible message and
@@ -27,7 +27,7 @@ import math
 
 import ipywidgets as W
 
-from ..render import to_png
+from cnnedu.viz.render import to_png
 
 __all__ = ["ImagePanel", "MessageLine", "safe_update", "parse_number", "LiveWidget"]
 

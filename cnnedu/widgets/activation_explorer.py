@@ -6,8 +6,8 @@ scale (typed), and a toggle that puts a ReLU between two conv layers. Panels: th
 the map before the activation (conv + bias), the map after, the histogram of both, and the
 single kernel equal to (or closest to) the two layers.
 
-Every number comes from plain tested functions: :func:`cnnedu.nonlinear.map_through`,
-:func:`cnnedu.histogram.histogram_rgb`, :func:`cnnedu.compose.two_layer_summary`.
+Every number comes from plain tested functions: :func:`cnnedu.topics.nonlinear.map_through`,
+:func:`cnnedu.viz.histogram.histogram_rgb`, :func:`cnnedu.topics.collapse.two_layer_summary`.
 
 >>> w = ActivationExplorer()
 >>> w.activation.value = "sigmoid"
@@ -19,11 +19,11 @@ from __future__ import annotations
 import numpy as np
 import ipywidgets as W
 
-from .. import data as _data
-from ..compose import two_layer_summary
-from ..histogram import histogram_rgb
-from ..nonlinear import SOBEL_X, map_through
-from ._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
+from cnnedu import data as _data
+from cnnedu.topics.collapse import two_layer_summary
+from cnnedu.viz.histogram import histogram_rgb
+from cnnedu.topics.nonlinear import SOBEL_X, map_through
+from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
 __all__ = ["ActivationExplorer", "FILTERS", "SECOND_KERNEL"]
 

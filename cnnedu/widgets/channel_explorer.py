@@ -1,11 +1,11 @@
 """The live channel explorer: one of the 20 filters on a colour photograph, channel by channel.
 
-Pick a filter of :func:`cnnedu.channels.filter_bank`; see, for each input channel (R, G,
+Pick a filter of :func:`cnnedu.topics.channels.filter_bank`; see, for each input channel (R, G,
 B), the channel, the filter's slice for it and that slice's response; then the sum of the
 three responses, the sum plus the bias, and the activated feature map. The bias (a text
 box, starting at the filter's own bias) and the activation can be changed.
 
-Everything shown is computed by :func:`cnnedu.channels.decompose`; this module only wires
+Everything shown is computed by :func:`cnnedu.topics.channels.decompose`; this module only wires
 the controls to it. Responses and their sum share one colour scale (diverging, centred on
 0) so their sizes compare. A bad bias (text, NaN, empty) keeps the last good one and says
 so; the widget keeps working.
@@ -23,10 +23,10 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
-from .. import channels
-from ..data import load_color_image
-from ..render import symmetric_limit
-from ._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
+from cnnedu.topics import channels
+from cnnedu.data import load_color_image
+from cnnedu.viz.render import symmetric_limit
+from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
 __all__ = ["ChannelExplorer", "ACTIVATIONS", "CHANNEL_NAMES"]
 

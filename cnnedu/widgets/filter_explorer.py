@@ -5,7 +5,7 @@ cells (type a number, then Enter or Tab). Panels: the input, the kernel as the f
 it (red positive, blue negative, centred on 0), the raw response image ⋆ kernel, and the
 response after the bias and the activation (both diverging, centred on 0).
 
-Everything shown is computed by :mod:`cnnedu.explorer` (plain, tested functions); this
+Everything shown is computed by :mod:`cnnedu.topics.filter_response` (plain, tested functions); this
 module only wires the controls to them. A bad entry (text, NaN, an empty box, a number
 beyond the limits) keeps the last good kernel or bias and says which cell and what was
 typed; the widget keeps working.
@@ -22,8 +22,10 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
-from .. import explorer, kernels
-from ._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
+from cnnedu.topics import filter_response as explorer
+from cnnedu.topics import kernels
+from cnnedu.viz import panels
+from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
 __all__ = ["FilterExplorer"]
 
@@ -37,13 +39,13 @@ class FilterExplorer(LiveWidget):
     Parameters
     ----------
     preset : str
-        A name of :func:`cnnedu.kernels.names` to start from.
+        A name of :func:`cnnedu.topics.kernels.names` to start from.
     size : {3, 5}
     image : str
-        One of :data:`cnnedu.explorer.IMAGE_NAMES`.
+        One of :data:`cnnedu.topics.filter_response.IMAGE_NAMES`.
     bias : float
     activation : str
-        One of :data:`cnnedu.explorer.ACTIVATIONS`.
+        One of :data:`cnnedu.topics.filter_response.ACTIVATIONS`.
     panel_size : int
         Width of each picture, in pixels.
     """
@@ -188,7 +190,7 @@ class FilterExplorer(LiveWidget):
 
     def _input_picture(self, name: str) -> bytes:
         if name not in self._input_png:
-            self._input_png[name] = explorer.map_png(explorer.load_image(name), vmin=0.0,
+            self._input_png[name] = panels.map_png(explorer.load_image(name), vmin=0.0,
                                                      vmax=1.0)
         return self._input_png[name]
 
@@ -196,7 +198,7 @@ class FilterExplorer(LiveWidget):
 
     @safe_update
     def update(self) -> None:
-        """Read every control, compute with :func:`cnnedu.explorer.filter_response`, draw."""
+        """Read every control, compute with :func:`cnnedu.topics.filter_response.filter_response`, draw."""
         problems = []
         texts = self.texts()
         if (self.kernel.shape[0] == len(texts)
@@ -225,13 +227,13 @@ class FilterExplorer(LiveWidget):
 
         self.input_panel.image.value = self._input_picture(self.image_name.value)
         self.input_panel.caption.value = f"{self.image_name.value}, 256x256, grey 0..1"
-        self.kernel_panel.image.value = explorer.kernel_png(self.kernel,
+        self.kernel_panel.image.value = panels.kernel_png(self.kernel,
                                                          150 // self.size.value)
         self.kernel_panel.caption.value = f"sum of weights {self.kernel.sum():.4g}"
-        self.raw_panel.image.value = explorer.map_png(res.raw, signed=True)
+        self.raw_panel.image.value = panels.map_png(res.raw, signed=True)
         self.raw_panel.caption.value = explorer.map_caption(res.raw)
         self.out_panel.set_title(explorer.activation_label(act, self.bias_value))
-        self.out_panel.image.value = explorer.map_png(res.activated, signed=True)
+        self.out_panel.image.value = panels.map_png(res.activated, signed=True)
         self.out_panel.caption.value = explorer.map_caption(res.activated, act)
 
         name = self.preset.value

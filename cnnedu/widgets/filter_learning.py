@@ -4,8 +4,8 @@ Step takes one gradient step, Run takes a bounded batch of steps per click, redr
 each one (an animation: every frame is one update, and the click ends after RUN_STEPS
 frames, so the kernel is never blocked for long), Reset goes back to the seeded random
 start. The computation is
-:class:`cnnedu.recover.KernelLearner`; the loss curve is drawn by
-:func:`cnnedu.figures_backprop.curve_rgb`.
+:class:`cnnedu.topics.recover.KernelLearner`; the loss curve is drawn by
+:func:`cnnedu.viz.figures.backprop.curve_rgb`.
 
 >>> p = FilterLearningPlayer()
 >>> p.run_steps(); p.learner.steps
@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 import ipywidgets as W
 
-from ..figures_backprop import curve_rgb
-from ..recover import HIDDEN_KERNELS, KernelLearner
-from ._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
+from cnnedu.viz.figures.backprop import curve_rgb
+from cnnedu.topics.recover import HIDDEN_KERNELS, KernelLearner
+from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
 __all__ = ["FilterLearningPlayer"]
 

@@ -3,7 +3,7 @@ reached (notebook 05).
 
 Choose a mode, a cell (row and column sliders) and the geometry (input size, kernel size,
 stride, padding, dilation). The pictures come from
-:func:`cnnedu.figures_backprop.gradflow_pictures`; this class only wires the controls.
+:func:`cnnedu.viz.figures.backprop.gradflow_pictures`; this class only wires the controls.
 
 >>> w = GradientFlowExplorer()
 >>> w.set(mode="input", row=2, col=3)
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..figures_backprop import gradflow_pictures
-from ..gradflow import geometry
-from ._base import ImagePanel, LiveWidget, MessageLine, safe_update
+from cnnedu.viz.figures.backprop import gradflow_pictures
+from cnnedu.topics.gradflow import geometry
+from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, safe_update
 
 __all__ = ["GradientFlowExplorer"]
 

@@ -3,9 +3,9 @@
 Controls: sliders for the input size ``H`` (a square ``H x H`` input), the kernel size
 ``k``, the stride, the padding (a number of zeros on each side, or the modes "valid",
 "same", "full") and the dilation; text boxes for the number of input channels ``C`` and of
-filters ``F``. It draws the windows on the padded input (:func:`cnnedu.shapes.draw_windows`)
+filters ``F``. It draws the windows on the padded input (:func:`cnnedu.viz.windows.draw_windows`)
 and writes the output size with the formula, the shapes and the parameter count
-(:func:`cnnedu.shapes.layer_summary`).
+(:func:`cnnedu.topics.shapes.layer_summary`).
 
 Impossible settings (a kernel longer than the padded input, "same" with a stride) and bad
 entries (text, NaN, an empty box, a fraction, 0) give a message; the widget keeps working.
@@ -23,8 +23,9 @@ import html
 
 import ipywidgets as W
 
-from .. import shapes
-from ._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
+from cnnedu.topics import shapes
+from cnnedu.viz import windows
+from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
 __all__ = ["ShapeCalculator", "PADDING_CHOICES"]
 
@@ -125,7 +126,7 @@ class ShapeCalculator(LiveWidget):
             lines = shapes.layer_summary(self.size.value, self.kernel.value,
                                          in_channels=self.channels[0],
                                          out_channels=self.channels[1], **settings)
-            picture = shapes.draw_windows(self.size.value, self.kernel.value, **settings)
+            picture = windows.draw_windows(self.size.value, self.kernel.value, **settings)
         except ValueError as exc:
             self.result_lines = []
             self.result.value = "<i>no output for these settings</i>"

@@ -5,7 +5,7 @@ trains :data:`STEPS_PER_TICK` batches, redraws, then awaits ``asyncio.sleep`` so
 kernel stays free (Pause can be clicked, other cells run). **Pause** stops after the
 current tick; **Reset** goes back to the seeded start. The learning rate and the
 initializer are set before a run: changing them resets the network. The computation is
-:class:`cnnedu.training.Trainer`; the widget only wires it to the controls.
+:class:`cnnedu.nn.training.Trainer`; the widget only wires it to the controls.
 
 >>> w = TrainAndWatch(max_epochs=1)
 >>> w.tick(); w.trainer.steps
@@ -21,11 +21,11 @@ import asyncio
 import ipywidgets as W
 import numpy as np
 
-from ..data import load_digits, train_test_split
-from ..figures_backprop import curve_rgb
-from ..figures_training import filter_mosaic
-from ..training import INIT_LABELS, INITIALIZERS, Trainer
-from ._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
+from cnnedu.data import load_digits, train_test_split
+from cnnedu.viz.figures.backprop import curve_rgb
+from cnnedu.viz.figures.training import filter_mosaic
+from cnnedu.nn.training import INIT_LABELS, INITIALIZERS, Trainer
+from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
 __all__ = ["TrainAndWatch", "STEPS_PER_TICK"]
 

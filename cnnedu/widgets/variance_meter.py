@@ -1,8 +1,8 @@
 """The variance meter: pick an initializer, an activation, a depth and a width; see the
 per-layer std of the activations and gradients, and their histograms at one layer.
 
-The widget only wires controls to :func:`cnnedu.depth.depth_profile` (the computation)
-and :mod:`cnnedu.figures_init` (RGB drawing, no matplotlib per update).
+The widget only wires controls to :func:`cnnedu.topics.depth.depth_profile` (the computation)
+and :mod:`cnnedu.viz.figures.init` (RGB drawing, no matplotlib per update).
 
 >>> m = VarianceMeter()
 >>> m.profile.depth, m.message.text.startswith("he_normal")
@@ -17,14 +17,14 @@ import math
 
 import ipywidgets as W
 
-from .. import init as _init
-from ..depth import ACTIVATIONS, depth_profile
-from ..figures_init import COLORS, histogram_rgb, std_plot_rgb
-from ._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
+from cnnedu.nn import init as _init
+from cnnedu.topics.depth import ACTIVATIONS, depth_profile
+from cnnedu.viz.figures.init import COLORS, histogram_rgb, std_plot_rgb
+from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
 __all__ = ["VarianceMeter", "METER_INITS"]
 
-# what the dropdown offers: label -> (cnnedu.init name, uses the std box)
+# what the dropdown offers: label -> (cnnedu.nn.init name, uses the std box)
 METER_INITS = {
     "he_normal": ("he_normal", False),
     "he_uniform": ("he_uniform", False),
@@ -47,7 +47,7 @@ class VarianceMeter(LiveWidget):
     init : str
         A key of :data:`METER_INITS`.
     activation : str
-        One of :data:`cnnedu.depth.ACTIVATIONS`.
+        One of :data:`cnnedu.topics.depth.ACTIVATIONS`.
     depth, width : int
         Number of layers and of channels (3x3 kernels, stride 1, "same" padding).
     size : int

@@ -127,7 +127,6 @@ def lab(_playwright, tmp_path_factory):
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
         "JUPYTERLAB_SETTINGS_DIR": str(home / "config" / "lab" / "user-settings"),
         "IPYTHONDIR": str(home / "ipython"), "MPLCONFIGDIR": str(home / "mpl"),
-        "CNNEDU_DATA": os.environ.get("CNNEDU_DATA", str(ROOT / "data")),
     })
     _write_settings(home / "config")
     port, token = _free_port(), uuid.uuid4().hex
@@ -224,7 +223,7 @@ def open_and_run(page, lab: Lab, notebook: str, *, timeout_s: float = 120) -> No
 
 def image_pixels(locator) -> np.ndarray:
     """Decode the PNG an ``ipywidgets.Image`` shows (an ``img`` with a blob or data URL)."""
-    from cnnedu.render import png_to_array
+    from cnnedu.viz.render import png_to_array
 
     img = locator if locator.evaluate("e => e.tagName") == "IMG" else locator.locator("img").first
     b64 = img.evaluate("""async (e) => {

@@ -1,0 +1,2 @@
+"""The per-idea studies the notebooks show, each named for its idea; built on :mod:`cnnedu.nn`.
+"""

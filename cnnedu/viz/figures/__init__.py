@@ -1,0 +1,2 @@
+"""The figures of each topic (one module per idea).
+"""

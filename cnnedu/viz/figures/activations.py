@@ -1,0 +1,140 @@
+"""Figures for activations and the linear collapse (notebook 04), in the series style.
+
+Each function draws one figure and returns it; the caller ends the cell with ``plt.show()``.
+
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> fig = plot_activation_curves(["relu", "tanh"])
+>>> [ax.get_title() for ax in fig.axes]
+['relu', 'tanh']
+>>> plt.close(fig)
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from cnnedu.nn import activations as _activations
+from cnnedu.viz.plotting import show_array, style
+
+__all__ = ["plot_activation_curves", "plot_maps", "plot_dense_collapse", "plot_losses",
+           "plot_depth_profiles", "plot_dead_relus"]
+
+COLORS = {"identity": "#555555", "relu": "#d62728", "leaky_relu": "#ff7f0e",
+          "sigmoid": "#1f77b4", "tanh": "#2ca02c", "gelu": "#9467bd"}
+
+
+def plot_activation_curves(names, x=None):
+    """Each activation (solid) with its derivative (dashed), one panel per name."""
+    x = np.linspace(-4, 4, 401) if x is None else np.asarray(x, dtype=float)
+    with style():
+        fig, axes = plt.subplots(1, len(names), figsize=(2.9 * len(names), 2.9), squeeze=False,
+                                 sharey=True)
+        for ax, name in zip(axes[0], names):
+            act = _activations.get(name)
+            ax.axhline(0, color="0.8", lw=0.8)
+            ax.axvline(0, color="0.8", lw=0.8)
+            ax.plot(x, act.forward(x), color=COLORS.get(name, "k"), lw=2, label="f(x)")
+            ax.plot(x, act.grad(x), color=COLORS.get(name, "k"), lw=1.5, ls="--", label="f'(x)")
+            ax.set_title(name)
+            ax.set_xlabel("x (pre-activation)")
+            ax.set_ylim(-1.5, 4.0)
+        axes[0, 0].legend(loc="upper left")
+    return fig
+
+
+def plot_maps(maps, titles, *, signed=None, suptitle: str = "", ncols: int | None = None,
+              size: float = 2.9, annotate: bool | None = None, colorbar: bool | None = None,
+              limit: float | None = None):
+    """A row (or grid) of 2-D maps, each with its own colour scale (and colorbar if signed).
+
+    ``limit`` puts every signed panel on the same scale, -limit to +limit; ``annotate`` and
+    ``colorbar`` go to :func:`cnnedu.viz.plotting.show_array`.
+    """
+    n = len(maps)
+    ncols = ncols or n
+    nrows = -(-n // ncols)
+    signed = [signed] * n if signed is None or isinstance(signed, bool) else list(signed)
+    with style():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * 0.95),
+                                 squeeze=False)
+        for k, ax in enumerate(axes.flat):
+            if k >= n:
+                ax.axis("off")
+                continue
+            show_array(ax, maps[k], title=titles[k], signed=signed[k], annotate=annotate,
+                       colorbar=colorbar, vmax=limit if signed[k] else None)
+        if suptitle:
+            fig.suptitle(suptitle, fontweight="bold")
+    return fig
+
+
+def plot_dense_collapse(x0, two_nodes, collapsed, *, label: str = ""):
+    """Output of two stacked dense nodes against their input, and the single node M x + B."""
+    with style():
+        fig, ax = plt.subplots(figsize=(5.5, 3.4))
+        ax.plot(x0, two_nodes, color="#d62728", lw=5, alpha=0.45, label="two nodes, one after the other")
+        ax.plot(x0, collapsed, color="k", lw=1.5, ls="--", label="one node: M x0 + B")
+        ax.set_xlabel("x0")
+        ax.set_ylabel("x2")
+        ax.set_title(label or "two linear nodes are one linear node")
+        ax.legend()
+    return fig
+
+
+def plot_losses(curves: dict, *, floor: float | None = None, title: str = "",
+                floor_label: str = "best single kernel (least squares)"):
+    """Training losses (log scale), one line per run, with an optional horizontal floor."""
+    with style():
+        fig, ax = plt.subplots(figsize=(6.5, 3.6))
+        for (name, losses), color in zip(curves.items(), ["#555555", "#d62728", "#ff7f0e",
+                                                           "#1f77b4"]):
+            ax.plot(np.arange(len(losses)), losses, color=color, lw=2, label=name)
+        if floor is not None:
+            ax.axhline(floor, color="k", ls="--", lw=1.2, label=floor_label)
+        ax.set_yscale("log")
+        ax.set_xlabel("training step")
+        ax.set_ylabel("mean squared error")
+        ax.set_title(title)
+        ax.legend()
+    return fig
+
+
+def plot_depth_profiles(groups: dict):
+    """Weight-gradient size per layer (log scale), one panel per group of profiles."""
+    with style():
+        fig, axes = plt.subplots(1, len(groups), figsize=(5.2 * len(groups), 3.6),
+                                 squeeze=False, sharey=True)
+        for ax, (title, profiles) in zip(axes[0], groups.items()):
+            for p in profiles:
+                layers = np.arange(1, len(p.grad_rms) + 1)
+                ax.plot(layers, p.grad_rms, marker="o", ms=4, lw=2,
+                        color=COLORS.get(p.activation, "k"), label=p.activation)
+            ax.set_yscale("log")
+            ax.set_xlabel("layer (1 = first, nearest the input)")
+            ax.set_title(title)
+            ax.set_xticks(layers)
+        axes[0, 0].set_ylabel("RMS of dL/dw at the layer")
+        axes[0, 0].legend(fontsize=9)
+    return fig
+
+
+def plot_dead_relus(runs: dict):
+    """Loss (left, log scale) and fraction of dead hidden filters (right) during training."""
+    with style():
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(10.5, 3.5))
+        styles = ["-", "--", "-", "--"]
+        colors = ["#d62728", "#d62728", "#ff7f0e", "#ff7f0e"]
+        for (name, r), ls, c in zip(runs.items(), styles * 2, colors * 2):
+            a1.plot(r.losses, ls=ls, color=c, lw=2, label=name)
+            a2.plot(r.dead, ls=ls, color=c, lw=2, label=name)
+        a1.set_yscale("log")
+        a1.set_xlabel("training step")
+        a1.set_ylabel("mean squared error")
+        a1.set_title("loss")
+        a2.set_xlabel("training step")
+        a2.set_ylabel("fraction of hidden filters")
+        a2.set_ylim(-0.05, 1.05)
+        a2.set_title("filters never positive on the batch")
+        a2.legend(fontsize=9)
+    return fig

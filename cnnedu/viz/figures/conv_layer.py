@@ -1,0 +1,60 @@
+"""Figures of a conv layer's forward pass (notebook 02), in the series style.
+
+- :func:`show_maps`: many feature maps in a grid, each on its own colour scale (so weak
+  and strong maps are both legible), with a title per map.
+- :func:`show_decomposition`: one filter's forward pass channel by channel (the static
+  twin of the channel explorer): the three slices and the bias above, each slice's
+  response, the sum and the feature map below.
+
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> fig = show_maps(np.zeros((3, 4, 4)), ["a", "b", "c"], ncols=2)
+>>> len(fig.axes)
+4
+>>> plt.close(fig)
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from cnnedu.viz.plotting import show_array, show_grid, style
+
+__all__ = ["show_maps", "show_decomposition"]
+
+
+def show_maps(maps, titles, *, ncols: int = 5, size: float = 1.9, suptitle: str = ""):
+    """Draw maps (K, H, W) in a grid, each on its own scale (grey, or diverging if signed)."""
+    return show_grid(maps, titles=titles, ncols=ncols, size=size, suptitle=suptitle,
+                     shared_scale=False)
+
+
+def show_decomposition(d, *, name: str = "", channel_names=("red", "green", "blue")):
+    """Draw a :class:`cnnedu.topics.channels.ChannelDecomposition` (3 input channels).
+
+    Top row: the slices ``w[f, c]`` (annotated, one shared diverging scale) and the bias.
+    Bottom row: each slice's response and their sum (one shared diverging scale, so their
+    sizes compare), then the activated feature map.
+    """
+    C = d.slices.shape[0]
+    if C != len(channel_names):
+        raise ValueError(f"show_decomposition: expected {len(channel_names)} channels; "
+                         f"got slices of shape {d.slices.shape}")
+    wlim = float(np.abs(d.slices).max()) or 1.0
+    rlim = float(max(np.abs(d.responses).max(), np.abs(d.total).max())) or 1.0
+    with style():
+        fig, axes = plt.subplots(2, C + 2, figsize=(2.6 * (C + 2), 5.6))
+        for c in range(C):
+            show_array(axes[0, c], d.slices[c], title=f"slice w[f, {c}] ({channel_names[c]})",
+                       signed=True, vmax=wlim, colorbar=c == C - 1)
+            show_array(axes[1, c], d.responses[c], title=f"{channel_names[c]} response",
+                       signed=True, vmax=rlim, colorbar=False)
+        show_array(axes[0, C], np.array([[d.bias]]), title="bias b[f]", signed=True,
+                   colorbar=False)
+        axes[0, C + 1].axis("off")
+        axes[0, C + 1].text(0.0, 0.5, f"{name}\nfeature map =\n{d.activation}(sum + b[f])",
+                            fontsize=11, va="center")
+        show_array(axes[1, C], d.total, title="sum of the responses", signed=True, vmax=rlim)
+        show_array(axes[1, C + 1], d.activated, title=f"{d.activation}(sum + bias)",
+                   signed=True)
+    return fig

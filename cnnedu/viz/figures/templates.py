@@ -1,0 +1,180 @@
+"""Figures for "filters as templates": one sliding step, correlation vs convolution, the
+template match, a bank of hand-made filters, and a still of the filter explorer.
+
+Each function draws with :mod:`cnnedu.viz.plotting` inside its ``style()`` and returns the
+figure (the notebook calls ``plt.show()``). Images are grey; signed arrays (kernels,
+responses) use the diverging colormap centred on 0 with a colorbar; small arrays are
+annotated with their values.
+
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import numpy as np
+>>> fig = sliding_step(np.arange(25.0).reshape(5, 5), np.eye(3), 1, 2)
+>>> [ax.get_title() for ax in fig.axes[:2]]
+['image, window at rows 1..3, cols 2..4', 'kernel (3x3)']
+>>> plt.close(fig)
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from cnnedu.topics import kernels as _kernels
+from cnnedu.nn.conv import correlate2d
+from cnnedu.topics.filter_response import FilterResponse, activation_label, map_caption
+from cnnedu.viz.plotting import fmt_value, show_array, style
+from cnnedu.viz.render import SIGNED_CMAP, symmetric_limit
+from cnnedu.topics.templates import Match, window_product
+
+__all__ = ["sliding_step", "correlation_vs_convolution", "template_match", "filter_bank",
+           "explorer_still"]
+
+HIGHLIGHT = "#ff9900"
+
+
+def _box(ax, top, left, h, w, color=HIGHLIGHT, lw=3.0, ls="-", label=None):
+    ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, fill=False, edgecolor=color,
+                           linewidth=lw, linestyle=ls, label=label))
+
+
+def sliding_step(image, kernel, i: int, j: int):
+    """One step of the sliding dot product, cell by cell.
+
+    Four panels: the image with the window at output position ``(i, j)`` outlined, the
+    kernel, the elementwise products (window times kernel) with their sum, and the output
+    map with only that one cell filled in.
+    """
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    step = window_product(image, kernel, i, j)
+    kh, kw = kernel.shape
+    out_shape = (image.shape[0] - kh + 1, image.shape[1] - kw + 1)
+    with style():
+        fig, axes = plt.subplots(1, 4, figsize=(14, 3.8),
+                                 gridspec_kw={"width_ratios": [image.shape[1], kw + 1.2,
+                                                               kw + 1.2, out_shape[1] + 1]})
+        show_array(axes[0], image, title=f"image, window at rows {i}..{i + kh - 1}, "
+                   f"cols {j}..{j + kw - 1}", signed=False, colorbar=False)
+        _box(axes[0], i, j, kh, kw)
+        show_array(axes[1], kernel, title=f"kernel ({kh}x{kw})", signed=True)
+        show_array(axes[2], step.products, title=f"window x kernel\nsum = "
+                   f"{fmt_value(step.total)}", signed=True)
+        _box(axes[2], 0, 0, kh, kw)
+        # the output map with one cell computed so far
+        ax = axes[3]
+        blank = np.ma.masked_all(out_shape)
+        blank[i, j] = step.total
+        lim = max(abs(step.total), 1e-12)
+        im = ax.imshow(blank, cmap=SIGNED_CMAP, vmin=-lim, vmax=lim)
+        ax.set_facecolor("white")
+        for r in range(out_shape[0]):
+            for c in range(out_shape[1]):
+                _box(ax, r, c, 1, 1, color="0.8", lw=0.8)
+        _box(ax, i, j, 1, 1)
+        ax.text(j, i, fmt_value(step.total), ha="center", va="center", fontsize=11,
+                color="white", fontweight="bold")
+        ax.set_xlim(-0.5, out_shape[1] - 0.5)
+        ax.set_ylim(out_shape[0] - 0.5, -0.5)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"lands in output[{i}, {j}]\n(output shape {out_shape})")
+        fig.colorbar(im, ax=ax, shrink=0.8)
+    return fig
+
+
+def correlation_vs_convolution(image, kernel):
+    """Cross-correlation and convolution of the same image with the same kernel, with the
+    kernel and its 180-degree rotation (what convolution really slides)."""
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    corr = correlate2d(image, kernel)
+    conv = correlate2d(image, kernel[::-1, ::-1])
+    with style():
+        fig, axes = plt.subplots(1, 5, figsize=(15, 3.4))
+        show_array(axes[0], image, title="image", signed=False, colorbar=False)
+        show_array(axes[1], kernel, title="kernel", signed=True, colorbar=False)
+        show_array(axes[2], kernel[::-1, ::-1], title="kernel rotated 180°", signed=True,
+                   colorbar=False)
+        lim = symmetric_limit(np.concatenate([corr.ravel(), conv.ravel()]))
+        show_array(axes[3], corr, title="cross-correlation\n(slides the kernel)",
+                   signed=True, vmax=lim)
+        show_array(axes[4], conv, title="convolution\n(slides the rotated kernel)",
+                   signed=True, vmax=lim)
+    return fig
+
+
+def template_match(image, box, raw, ncc_map, raw_best: Match, ncc_best: Match):
+    """The image with the patch's true place and both best matches, and the two score maps.
+
+    ``box`` is ``(top, left, height, width)`` of the patch the template was cut from.
+    """
+    image = np.asarray(image, dtype=float)
+    top, left, h, w = box
+    with style():
+        fig, axes = plt.subplots(1, 3, figsize=(15, 5.2))
+        show_array(axes[0], image, title="image: where is the patch?", signed=False,
+                   colorbar=False)
+        _box(axes[0], top, left, h, w, color="#00cc44", lw=3, label="true place")
+        _box(axes[0], raw_best.row, raw_best.col, h, w, color=HIGHLIGHT, lw=3, ls="--",
+             label="best raw dot product")
+        # drawn 3 pixels inside its window, so it stays visible on top of the true place
+        axes[0].add_patch(Rectangle((ncc_best.col + 2.5, ncc_best.row + 2.5), w - 6, h - 6,
+                                    fill=False, edgecolor="#3377ff", linewidth=2.5,
+                                    label="best NCC (drawn just inside)"))
+        axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=1,
+                       fontsize=10)
+        for ax, m, best, name in ((axes[1], raw, raw_best, "raw dot product"),
+                                  (axes[2], ncc_map, ncc_best, "zero-mean NCC")):
+            show_array(ax, m, title=f"{name}\nbest {fmt_value(round(best.value, 3))} at "
+                       f"({best.row}, {best.col})", signed=True)
+            ax.plot([best.col], [best.row], marker="o", markersize=14,
+                    markerfacecolor="none", markeredgecolor="black", markeredgewidth=2)
+            ax.plot([left], [top], marker="+", markersize=18, color="#00cc44",
+                    markeredgewidth=3)
+    return fig
+
+
+def filter_bank(image, names, size: int = 3):
+    """Hand-made filters (top row, annotated) and their signed responses on ``image``
+    (bottom row, each with its own colour scale centred on 0).
+
+    Use an image of at most about 160x160 pixels (or a crop): thin edges in a larger one
+    vanish when the panel is drawn smaller than the image."""
+    image = np.asarray(image, dtype=float)
+    n = len(names)
+    # a fixed layout: constrained layout costs seconds with this many colorbars
+    with style(**{"figure.constrained_layout.use": False}):
+        fig, axes = plt.subplots(2, n, figsize=(2.9 * n, 5.6),
+                                 gridspec_kw={"height_ratios": [0.65, 1]})
+        fig.subplots_adjust(left=0.01, right=0.96, bottom=0.02, top=0.88, wspace=0.25,
+                            hspace=0.18)
+        for k, name in enumerate(names):
+            kern = _kernels.get(name, size)
+            show_array(axes[0, k], kern, title=_kernels.title(name), signed=True,
+                       colorbar=False, fontsize=9 if size == 3 else 7)
+            resp = correlate2d(image, kern)
+            im = show_array(axes[1, k], resp, title="response", signed=True,
+                            annotate=False, colorbar=False)
+            fig.colorbar(im, ax=axes[1, k], fraction=0.05, pad=0.03)
+    return fig
+
+
+def explorer_still(image, kernel, result: FilterResponse, *, activation: str,
+                   bias: float, title: str = ""):
+    """The four panels of the filter explorer, drawn once with matplotlib (for the saved
+    notebook): input, kernel (annotated), raw response, response after bias and activation.
+    """
+    with style():
+        fig, axes = plt.subplots(1, 4, figsize=(16, 4.4),
+                                 gridspec_kw={"width_ratios": [1, 0.8, 1.15, 1.15]})
+        show_array(axes[0], image, title="input image", signed=False, colorbar=False)
+        show_array(axes[1], kernel, title="kernel", signed=True, colorbar=False)
+        show_array(axes[2], result.raw, title="raw response: image ⋆ kernel\n"
+                   + map_caption(result.raw), signed=True, annotate=False)
+        show_array(axes[3], result.activated, title=activation_label(activation, bias) + "\n"
+                   + map_caption(result.activated, activation), signed=True,
+                   annotate=False)
+        if title:
+            fig.suptitle(title, fontweight="bold")
+    return fig
