@@ -133,11 +133,14 @@ def readme_list(text: str) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="report out-of-date files; change nothing")
+    ap.add_argument("notebooks", nargs="*", type=Path,
+                    help="only these notebooks (default: every registered one)")
     args = ap.parse_args(argv)
+    only = {p.resolve().name for p in args.notebooks}
     stale = []
     for i, entry in enumerate(NOTEBOOKS):
         path = NB_DIR / entry.file
-        if not path.exists():
+        if not path.exists() or (only and entry.file not in only):
             continue
         old = path.read_text(encoding="utf-8")
         nb = frame_notebook(i, nbformat.reads(old, as_version=4))

@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=int, default=300, help="seconds per cell")
     args = ap.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    nbframe.main([])
+    nbframe.main([str(p) for p in args.notebooks])
     for p in paths:
         elapsed = run(p.resolve(), args.timeout)
         print(f"{p.name}: executed in {elapsed:.1f} s")
