@@ -13,7 +13,8 @@ from cnnedu.viz.render import colorize, png_to_array
 # ------------------------------------------------------------------ parsing what is typed
 
 @pytest.mark.parametrize("text, value", [("1", 1.0), (" -2.5 ", -2.5), ("1e3", 1000.0),
-                                         ("0", 0.0), ("-0", 0.0), ("+.5", 0.5)])
+                                         ("0", 0.0), ("-0", 0.0), ("+.5", 0.5),
+                                         ("\u22122", -2.0), (" \u22120.25", -0.25)])
 def test_parse_cell_good(text, value):
     assert explorer.parse_cell(text) == (value, "")
 

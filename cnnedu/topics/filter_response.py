@@ -98,10 +98,14 @@ def load_image(name: str) -> np.ndarray:
 def parse_cell(text, limit: float = KERNEL_LIMIT):
     """Parse one typed kernel value: ``(value, "")`` or ``(None, reason)``.
 
+    A typographic minus (U+2212, as pasted from a formatted page) counts as ``-``.
+
     >>> parse_cell(" -0.5 "), parse_cell("1/9")[0] is None, parse_cell("nan")
     ((-0.5, ''), True, (None, 'not a finite number'))
+    >>> parse_cell("\u22122")
+    (-2.0, '')
     """
-    s = str(text).strip()
+    s = str(text).strip().replace("\u2212", "-")
     if not s:
         return None, "empty"
     try:
