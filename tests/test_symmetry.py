@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from cnnedu.nn.gradcheck import numerical_gradient, rel_error
-from cnnedu.topics.symmetry import (edge_task, layer_gradients, max_filter_difference, start,
+from cnnedu.topics.symmetry import (edge_task, layer_gradients, max_filter_difference,
+                                    one_call_difference, start,
                                     train_filters)
 
 
@@ -85,3 +86,23 @@ def test_bad_input_and_divergence_give_clear_errors(task):
         train_filters(w, b, v, x, t, lr=0)
     with pytest.raises(ValueError, match="too large"):
         train_filters(w, b, v, x, t, lr=1e6, steps=50)
+
+
+def test_the_default_step_is_well_conditioned():
+    """The notebook prints these runs to 4 digits: a change of 1e-12 in the start must not
+    move them (at lr=0.3 the constant run oscillates and amplifies it to 1e-2)."""
+    x, t = edge_task(size=32)
+    for kind in ("constant", "random"):
+        w, b, v = start(kind, value=0.1, seed=0)
+        a = train_filters(w, b, v, x, t)
+        c = train_filters(w * (1 + 1e-12), b, v, x, t)
+        assert np.abs(a.w_end - c.w_end).max() < 1e-10, kind
+        assert abs(a.losses[-1] - c.losses[-1]) < 1e-10, kind
+        assert np.all(np.diff(a.losses) <= 0), kind      # no oscillation
+
+
+def test_one_call_of_identical_filters_agrees_to_rounding():
+    for f in (1, 4, 5, 7):
+        assert one_call_difference(f) < 1e-12
+    with pytest.raises(TypeError):
+        one_call_difference(2.5)

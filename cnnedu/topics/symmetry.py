@@ -22,10 +22,19 @@ and the gradients every step are
 
 If all :math:`w_f` are equal, all :math:`b_f` equal and all :math:`v_f` equal, every line
 gives the same value for every ``f`` (each filter sees the same input ``x``): the filters
-receive identical gradients and stay identical forever. Each filter is computed by the
-same code on the same numbers (one :func:`cnnedu.nn.conv.conv2d` call per filter), so the
-floating-point arithmetic is identical too and the difference is exactly 0, not merely
-small.
+receive identical gradients and stay identical forever.
+
+Exactly 0, not merely small, needs one more thing: identical *arithmetic*. Each filter is
+computed by the same code on the same numbers (one :func:`cnnedu.nn.conv.conv2d` call per
+filter), so every sum is added in the same order and the difference is exactly 0 on any
+CPU and BLAS. All filters in ONE call (one matrix product) need not give that: the BLAS
+kernel may sum the rows of an edge tile in another order, and identical filters then
+differ by about 1e-15 on some CPUs and by 0 on others (:func:`one_call_difference`).
+
+The default step ``lr = 0.15`` keeps the runs well conditioned: the loss falls
+monotonically, and a change of 1e-12 in the start moves the result by less than 1e-11 (at
+0.3 the constant run starts to oscillate after about 170 steps and amplifies rounding
+noise a billion-fold, so the fourth digit would depend on the CPU).
 
 The task (:func:`edge_task`) asks for the edge strength of a real photograph, a sum of four
 rectified edge detectors: filters that differ are needed to fit it.
@@ -45,12 +54,15 @@ import numpy as np
 
 from cnnedu.nn import activations as _act
 from cnnedu.nn import init as _init
-from cnnedu._validate import as_float_array, check_choice, describe
+from cnnedu._validate import as_float_array, check_choice, describe, integer
 from cnnedu.nn.conv import conv2d, conv2d_backward
 from cnnedu.data import load_grey_image
 
 __all__ = ["STARTS", "edge_task", "start", "max_filter_difference", "layer_gradients",
-           "train_filters", "SymmetryRun"]
+           "train_filters", "SymmetryRun", "one_call_difference", "LR"]
+
+#: The default step of :func:`train_filters` (see the module docstring for why not larger).
+LR = 0.15
 
 STARTS = ("constant", "zeros", "random")
 
@@ -228,7 +240,7 @@ class SymmetryRun:
     max_change: float
 
 
-def train_filters(w0, b0, v0, x, t, *, steps: int = 200, lr: float = 0.3) -> SymmetryRun:
+def train_filters(w0, b0, v0, x, t, *, steps: int = 200, lr: float = LR) -> SymmetryRun:
     r"""Plain gradient descent on ``w``, ``b`` and ``v`` from the given start.
 
     Raises ``ValueError`` when the loss overflows (``lr`` too large).
@@ -269,3 +281,30 @@ def train_filters(w0, b0, v0, x, t, *, steps: int = 200, lr: float = 0.3) -> Sym
     change = max(float(np.abs(w - w_start).max()), float(np.abs(b - b_start).max()),
                  float(np.abs(v - v_start).max()))
     return SymmetryRun(w_start, w, b, v, np.array(losses), grad_diff, change)
+
+
+def one_call_difference(filters: int = 5, *, channels: int = 8, size: int = 16,
+                        seed: int = 0) -> float:
+    r"""Identical filters computed in ONE :func:`cnnedu.nn.conv.conv2d` call: how far apart
+    their output maps come out.
+
+    ``filters`` copies of one random ``(channels, 3, 3)`` filter are applied to a random
+    ``(2, channels, size, size)`` input in a single call (one matrix product). Every
+    output map is the same sum of the same products, but the BLAS kernel may add them in
+    a different order for different rows, so the answer is 0.0 on some CPUs and about
+    1e-15 on others (it depends on the kernel OpenBLAS picks and on ``filters``).
+
+    Returns
+    -------
+    float
+        :func:`max_filter_difference` of the output maps.
+
+    >>> bool(one_call_difference(4) < 1e-12)
+    True
+    """
+    filters = integer(filters, "filters", "one_call_difference", minimum=1, maximum=64)
+    rng = np.random.default_rng(seed)
+    w = np.repeat(rng.standard_normal((1, channels, 3, 3)), filters, axis=0)
+    x = rng.standard_normal((2, channels, size, size))
+    y = conv2d(x, w, padding=1)
+    return max_filter_difference(y.transpose(1, 0, 2, 3))
