@@ -1,9 +1,10 @@
-"""Index sets and the backward pass as formulas agree with conv2d_backward and the loops."""
+"""Index sets (gradflow) and the backward pass as formulas (conv_transpose) agree with
+conv2d_backward and the loops."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from cnnedu.topics import gradflow as gf
+from cnnedu.topics import conv_transpose as ct, gradflow as gf
 from cnnedu.nn.conv import conv2d, conv2d_backward, conv2d_backward_naive, output_size
 
 
@@ -32,12 +33,12 @@ def test_formulas_equal_conv2d_backward(geo, seed, N, C, F):
     y = conv2d(x, w, stride=s, padding=p, dilation=d)
     dy = rng.standard_normal(y.shape)
     ref = conv2d_backward(dy, x, w, stride=s, padding=p, dilation=d)
-    got = gf.conv2d_backward_formulas(dy, x, w, stride=s, padding=p, dilation=d)
+    got = ct.conv2d_backward_formulas(dy, x, w, stride=s, padding=p, dilation=d)
     for a, b in zip(got, ref):
         assert a.shape == b.shape
         np.testing.assert_allclose(a, b, atol=1e-10)
-    op = gf.output_padding_for((H, W), (kh, kw), stride=s, padding=p, dilation=d)
-    naive = gf.conv_transpose2d_naive(dy, w, stride=s, padding=p, dilation=d, output_padding=op)
+    op = ct.output_padding_for((H, W), (kh, kw), stride=s, padding=p, dilation=d)
+    naive = ct.conv_transpose2d_naive(dy, w, stride=s, padding=p, dilation=d, output_padding=op)
     np.testing.assert_allclose(naive, ref[0], atol=1e-10)
 
 
@@ -61,7 +62,7 @@ def test_index_sets_are_exactly_the_nonzero_pattern_of_the_jacobian(geo):
             dx = conv2d_backward_naive(dy, x, w, stride=s, padding=p, dilation=d)[0][0, 0]
             dx_rows[i, j] = dx
             wmap = gf.output_window(i, j, (H, W), (kh, kw), stride=s, padding=p, dilation=d)
-            inner = gf.crop(wmap, p) if p else wmap
+            inner = ct.crop(wmap, p) if p else wmap
             # the window inside the real input: exactly the cells with a nonzero gradient,
             # and the gradient there is the weight that read the cell
             expect = np.where(inner >= 0, w.ravel()[np.maximum(inner, 0)], 0.0)
@@ -82,10 +83,10 @@ def test_centre_cell_uses_every_weight_mirrored():
 
 def test_dilate_and_crop():
     a = np.arange(6.0).reshape(2, 3)
-    d = gf.dilate(a, (2, 3))
+    d = ct.dilate(a, (2, 3))
     assert d.shape == (3, 7) and d[2, 6] == 5.0 and d.sum() == a.sum()
-    assert gf.crop(gf.dilate(a, 1), 0).tolist() == a.tolist()
-    np.testing.assert_array_equal(gf.crop(np.pad(a, 2), 2), a)
+    assert ct.crop(ct.dilate(a, 1), 0).tolist() == a.tolist()
+    np.testing.assert_array_equal(ct.crop(np.pad(a, 2), 2), a)
 
 
 def test_full_conv_steps_match_conv2d_backward():
@@ -94,7 +95,7 @@ def test_full_conv_steps_match_conv2d_backward():
         x = rng.standard_normal((1, 1, H, H))
         w = rng.standard_normal((1, 1, 3, 3))
         dy = rng.standard_normal(conv2d(x, w, stride=s, padding=p).shape)
-        steps = gf.full_conv_steps(dy[0, 0], w[0, 0], stride=s, padding=p, in_hw=(H, H))
+        steps = ct.full_conv_steps(dy[0, 0], w[0, 0], stride=s, padding=p, in_hw=(H, H))
         np.testing.assert_allclose(steps["dx"], conv2d_backward(dy, x, w, stride=s, padding=p)[0][0, 0],
                                    atol=1e-12)
         np.testing.assert_array_equal(steps["rotated"], w[0, 0, ::-1, ::-1])
@@ -105,8 +106,8 @@ def test_transpose_is_the_adjoint():
     x, w = rng.standard_normal((2, 3, 7, 6)), rng.standard_normal((4, 3, 3, 2))
     y = conv2d(x, w, stride=2, padding=1)
     dy = rng.standard_normal(y.shape)
-    op = gf.output_padding_for((7, 6), (3, 2), stride=2, padding=1)
-    xt = gf.conv_transpose2d(dy, w, stride=2, padding=1, output_padding=op)
+    op = ct.output_padding_for((7, 6), (3, 2), stride=2, padding=1)
+    xt = ct.conv_transpose2d(dy, w, stride=2, padding=1, output_padding=op)
     assert xt.shape == x.shape
     assert np.sum(y * dy) == pytest.approx(np.sum(x * xt))
 
@@ -118,13 +119,13 @@ def test_matches_torch_conv_transpose2d():
     for s, p, d, op in [(1, 0, 1, 0), (2, 1, 1, 1), (3, 2, 2, 1)]:
         ref = torch.nn.functional.conv_transpose2d(torch.tensor(dy), torch.tensor(w), stride=s,
                                                    padding=p, dilation=d, output_padding=op)
-        got = gf.conv_transpose2d(dy, w, stride=s, padding=p, dilation=d, output_padding=op)
+        got = ct.conv_transpose2d(dy, w, stride=s, padding=p, dilation=d, output_padding=op)
         np.testing.assert_allclose(got, ref.numpy(), atol=1e-10)
 
 
 def test_unread_cells():
     assert gf.input_reach(7, 0, (8, 8), (3, 3), stride=2) == []
-    assert gf.output_padding_for((8, 8), (3, 3), stride=2) == (1, 1)
+    assert ct.output_padding_for((8, 8), (3, 3), stride=2) == (1, 1)
     assert "0 (no output read" in gf.input_grad_terms(7, 7, (8, 8), (3, 3), stride=2)
     out, wts = gf.reach_counts(2, 2, (5, 5), (3, 3))
     assert out.sum() == 9 and wts.min() == 1
@@ -134,17 +135,17 @@ def test_unread_cells():
     (lambda: gf.geometry((3, 3), (5, 5)), "dilated kernel height"),
     (lambda: gf.output_window(3, 0, (4, 4), (2, 2)), "i (output row) must be in 0..2"),
     (lambda: gf.input_reach(0, 9, (4, 4), (2, 2)), "c (input column) must be in 0..3"),
-    (lambda: gf.conv_transpose2d(np.ones((1, 2, 3, 3)), np.ones((3, 1, 2, 2))), "F = 2"),
-    (lambda: gf.conv_transpose2d(np.ones((2, 3, 3)), np.ones((2, 1, 2, 2))), "(N, F, H_out, W_out)"),
-    (lambda: gf.conv_transpose2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), stride=2,
+    (lambda: ct.conv_transpose2d(np.ones((1, 2, 3, 3)), np.ones((3, 1, 2, 2))), "F = 2"),
+    (lambda: ct.conv_transpose2d(np.ones((2, 3, 3)), np.ones((2, 1, 2, 2))), "(N, F, H_out, W_out)"),
+    (lambda: ct.conv_transpose2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), stride=2,
                                  output_padding=2), "output_padding must be smaller"),
-    (lambda: gf.conv2d_backward_formulas(np.ones((1, 1, 2, 2)), np.ones((1, 2, 3, 3)),
+    (lambda: ct.conv2d_backward_formulas(np.ones((1, 1, 2, 2)), np.ones((1, 2, 3, 3)),
                                          np.ones((1, 1, 2, 2))), "C = 2 channels"),
-    (lambda: gf.conv2d_backward_formulas(np.ones((1, 1, 3, 3)), np.ones((1, 1, 3, 3)),
+    (lambda: ct.conv2d_backward_formulas(np.ones((1, 1, 3, 3)), np.ones((1, 1, 3, 3)),
                                          np.ones((1, 1, 2, 2))), "(1, 1, 2, 2)"),
-    (lambda: gf.crop(np.ones((4, 4)), 2), "leaves nothing"),
-    (lambda: gf.dilate(np.ones(3), 2), "(..., H, W)"),
-    (lambda: gf.full_conv_steps(np.ones((3, 3)), np.ones((3, 3)), in_hw=(4, 4)), "(2, 2)"),
+    (lambda: ct.crop(np.ones((4, 4)), 2), "leaves nothing"),
+    (lambda: ct.dilate(np.ones(3), 2), "(..., H, W)"),
+    (lambda: ct.full_conv_steps(np.ones((3, 3)), np.ones((3, 3)), in_hw=(4, 4)), "(2, 2)"),
 ])
 def test_bad_input_is_named(call, words):
     with pytest.raises((ValueError, TypeError)) as err:
