@@ -13,6 +13,7 @@ measured.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from pathlib import Path
@@ -20,27 +21,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))     # the bench_widgets_nbNN modules
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # cnnedu from a checkout
 
-import bench_widgets_nb01  # noqa: E402
-import bench_widgets_nb02  # noqa: E402
-import bench_widgets_nb03  # noqa: E402
-import bench_widgets_nb04  # noqa: E402
-import bench_widgets_nb05  # noqa: E402
-import bench_widgets_nb06  # noqa: E402
-
-NOTEBOOKS = {"01": bench_widgets_nb01, "02": bench_widgets_nb02, "03": bench_widgets_nb03,
-             "04": bench_widgets_nb04, "05": bench_widgets_nb05, "06": bench_widgets_nb06}
+# Each notebook's script is imported only when it runs, so ``--only 01`` works even while
+# another notebook's widget is being changed (and fails to import).
+NOTEBOOKS = ("01", "02", "03", "04", "05", "06")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=None,
                     help="repetitions per scenario for every notebook (default: each one's own)")
-    ap.add_argument("--only", nargs="+", choices=list(NOTEBOOKS), metavar="NN",
+    ap.add_argument("--only", nargs="+", choices=NOTEBOOKS, metavar="NN",
                     help="notebooks to run, e.g. 01 04 (default: all)")
     args = ap.parse_args(argv)
     verdicts = {}
-    for nn in args.only or list(NOTEBOOKS):
-        mod = NOTEBOOKS[nn]
+    for nn in args.only or NOTEBOOKS:
+        mod = importlib.import_module(f"bench_widgets_nb{nn}")
         reps = args.reps if args.reps is not None else mod.REPS
         print(f"\n=== notebook {nn} ({mod.__name__}.py, {reps} reps) ===")
         t0 = time.perf_counter()

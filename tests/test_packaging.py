@@ -38,9 +38,11 @@ def conda_deps() -> dict[str, str]:
     return deps
 
 
-def test_runtime_dependencies_are_numpy_matplotlib_ipywidgets_only():
+def test_runtime_dependencies_are_numpy_matplotlib_ipywidgets_pillow_only():
+    # Pillow comes with matplotlib anyway; it is named because cnnedu.viz.render uses it
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert {_norm(s)[0] for s in meta["dependencies"]} == {"numpy", "matplotlib", "ipywidgets"}
+    assert {_norm(s)[0] for s in meta["dependencies"]} == {
+        "numpy", "matplotlib", "ipywidgets", "pillow"}
     assert meta["requires-python"] == ">=3.10"
 
 
