@@ -189,3 +189,76 @@ def test_two_layer_summary_exact_and_fitted():
     assert not r.exact and r.unexplained > 0.05 and "unexplained" in r.text()
     with pytest.raises(ValueError, match="b1 must be a finite number"):
         compose.two_layer_summary(img, k, float("nan"), k, 0.0)
+
+
+# ----------------------------------------------------------------------------- strides
+
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3),
+       st.integers(1, 3), st.integers(1, 3), st.integers(0, 10_000))
+@settings(max_examples=25, deadline=None)
+def test_strided_pair_is_one_layer_of_stride_s1_s2(k1, k2, s1h, s1w, s2h, s2w, seed):
+    rng = np.random.default_rng(seed)
+    w1, b1 = _layer(rng, 3, 2, k1, k1 + 1)
+    w2, b2 = _layer(rng, 2, 3, k2 + 1, k2)
+    W, B, s = compose.compose_conv_strided(w1, b1, w2, b2, stride1=(s1h, s1w),
+                                           stride2=(s2h, s2w))
+    assert W.shape == (2, 2, k1 + s1h * k2, k1 + 1 + s1w * (k2 - 1))   # k1 + s1 (k2 - 1)
+    assert s == (s1h * s2h, s1w * s2w)
+    x = rng.normal(size=(1, 2, 23, 21))
+    two = conv2d(conv2d(x, w1, b1, stride=(s1h, s1w)), w2, b2, stride=(s2h, s2w))
+    one = conv2d(x, W, B, stride=s)
+    assert one.shape == two.shape
+    np.testing.assert_allclose(one, two, atol=1e-10)
+
+
+def test_strided_collapse_against_torch_and_the_undilated_kernel_is_wrong():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    w1, b1 = _layer(rng, 2, 1, 3, 3)
+    w2, b2 = _layer(rng, 1, 2, 3, 3)
+    x = rng.normal(size=(1, 1, 17, 17))
+    t = lambda a: torch.from_numpy(a)
+    F = torch.nn.functional
+    two = F.conv2d(F.conv2d(t(x), t(w1), t(b1), stride=2), t(w2), t(b2)).numpy()
+    W, B, s = compose.compose_conv_strided(w1, b1, w2, b2, stride1=2)
+    assert W.shape[2:] == (7, 7) and s == (2, 2)
+    np.testing.assert_allclose(conv2d(x, W, B, stride=s), two, atol=1e-10)
+    W0, B0 = compose.compose_conv(w1, b1, w2, b2)        # 5x5, no dilation: not the same
+    assert conv2d(x, W0, B0, stride=2).shape != two.shape or \
+        np.abs(conv2d(x, W0, B0, stride=2) - two).max() > 0.1
+
+
+def test_dilate_kernel_and_bad_input():
+    k = np.arange(6.0).reshape(2, 3)
+    d = compose.dilate_kernel(k, (2, 3))
+    assert d.shape == (3, 7) and d[2, 6] == 5.0 and d.sum() == k.sum()
+    with pytest.raises(ValueError, match=r"\(kh, kw\) or \(F, C, kh, kw\); got an array of shape \(3,\)"):
+        compose.dilate_kernel(np.ones(3), 2)
+    with pytest.raises(ValueError, match="dilation"):
+        compose.dilate_kernel(k, 0)
+
+
+# ------------------------------------------------------------------ "same" padding ring
+
+@pytest.mark.parametrize("k1, k2", [((3, 3), (3, 3)), ((3, 5), (5, 3)), ((1, 1), (3, 5)),
+                                    ((5, 3), (1, 1))])
+def test_the_measured_border_is_the_predicted_ring(k1, k2):
+    rng = np.random.default_rng(sum(k1) + 10 * sum(k2))
+    w1, b1 = _layer(rng, 3, 2, *k1)
+    w2, b2 = _layer(rng, 2, 3, *k2)
+    d = compose.same_padding_difference(rng.normal(size=(2, 2, 7, 9)), w1, b1, w2, b2)
+    assert d.shape == (2, 2, 7, 9)
+    measured = (d > 1e-9).any(axis=(0, 1))
+    np.testing.assert_array_equal(measured, compose.border_ring((7, 9), k1, k2))
+    assert d[..., ~compose.border_ring((7, 9), k1, k2)].max(initial=0) < 1e-10
+
+
+def test_border_bad_input():
+    with pytest.raises(ValueError, match=r"odd sizes.*got \(2, 3\)"):
+        compose.border_ring((5, 5), (3, 3), (2, 3))
+    with pytest.raises(ValueError, match="odd sizes"):
+        compose.same_padding_difference(np.ones((1, 1, 5, 5)), np.ones((1, 1, 2, 2)), None,
+                                        np.ones((1, 1, 3, 3)), None)
+    with pytest.raises(ValueError, match=r"x has 2 channels but w1 \(1, 1, 3, 3\) expects 1"):
+        compose.same_padding_difference(np.ones((1, 2, 5, 5)), np.ones((1, 1, 3, 3)), None,
+                                        np.ones((1, 1, 3, 3)), None)

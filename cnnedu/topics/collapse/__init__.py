@@ -23,14 +23,21 @@ of size ``k1 + k2 - 1`` along each axis. With channels, ``w1`` (M, C, k1h, k1w) 
 
 With zero padding the identity holds only away from the border: the second layer pads
 the intermediate map with zeros, where the single layer would see the first layer's
-response to the padded input (its bias, at least). :func:`padding_difference` shows where.
+response to the padded input (its bias, at least). :func:`padding_difference` and
+:func:`same_padding_difference` show where; :func:`border_ring` predicts it.
+
+With strides ``s1`` then ``s2`` the pair is one layer of stride ``s1 s2`` whose kernel is
+the full convolution of ``k1`` with ``k2`` dilated by ``s1``, of size ``k1 + s1 (k2 - 1)``
+(:func:`compose_conv_strided`).
 
 A non-linearity between the layers breaks the collapse; :func:`best_single_kernel` finds
 the best single layer by least squares and reports how much it misses.
 
-The code lives in three modules, one idea each: :mod:`cnnedu.topics.collapse.dense` (dense
-nodes), :mod:`cnnedu.topics.collapse.conv` (conv layers, any depth) and :mod:`cnnedu.topics.collapse.fit`
-(the best single kernel when a non-linearity sits between layers). Import from here.
+The code lives in modules of one idea each: :mod:`cnnedu.topics.collapse.dense` (dense
+nodes), :mod:`cnnedu.topics.collapse.conv` (conv layers, any depth),
+:mod:`cnnedu.topics.collapse.strided` (strides), :mod:`cnnedu.topics.collapse.border`
+("same" padding) and :mod:`cnnedu.topics.collapse.fit` (the best single kernel when a
+non-linearity sits between layers). Import from here.
 
 >>> import numpy as np
 >>> M, B = collapse_dense([2.0, 3.0], [1.0, -4.0])   # x1 = 2 x0 + 1, x2 = 3 x1 - 4
@@ -48,6 +55,7 @@ from cnnedu.topics.collapse.conv import (
     padding_difference,
     run_stack,
 )
+from cnnedu.topics.collapse.border import border_ring, same_padding_difference
 from cnnedu.topics.collapse.dense import collapse_dense, run_dense
 from cnnedu.topics.collapse.fit import (
     KernelFit,
@@ -56,10 +64,12 @@ from cnnedu.topics.collapse.fit import (
     collapse_gap,
     two_layer_summary,
 )
+from cnnedu.topics.collapse.strided import compose_conv_strided, dilate_kernel
 
 __all__ = [
     "collapse_dense", "run_dense",
     "full_convolve2d", "compose_conv", "compose_stack", "run_stack",
-    "padding_difference", "KernelFit", "best_single_kernel", "collapse_gap",
+    "padding_difference", "same_padding_difference", "border_ring",
+    "dilate_kernel", "compose_conv_strided", "KernelFit", "best_single_kernel", "collapse_gap",
     "TwoLayerSummary", "two_layer_summary",
 ]
