@@ -27,14 +27,17 @@ _NAMES = {
     "accuracy": ("train acc", "{:.2%}"),
     "test_loss": ("test loss", "{:.4f}"),
     "test_accuracy": ("test acc", "{:.2%}"),
+    "val_loss": ("val loss", "{:.4f}"),
+    "val_accuracy": ("val acc", "{:.2%}"),
+    "train_accuracy": ("train acc (end of epoch)", "{:.2%}"),
 }
 
 
 def format_metrics(epoch: int, total: int, **metrics) -> str:
     """``"epoch 3/15  loss 0.1234  train acc 96.10%"``: fixed formats, no clock.
 
-    Known names (``loss``, ``accuracy``, ``test_loss``, ``test_accuracy``) get their short
-    label and format; any other number is shown as ``name 0.1235``.
+    Known names (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``, ``test_loss``,
+    ``test_accuracy``, ``train_accuracy``) get their short label and format; any other number is shown as ``name 0.1235``.
 
     >>> format_metrics(3, 15, loss=0.123456, accuracy=0.961)
     'epoch 3/15  loss 0.1235  train acc 96.10%'

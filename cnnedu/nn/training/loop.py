@@ -1,9 +1,12 @@
-"""The training loop: a seeded :class:`Trainer` stepped batch by batch, and :func:`train` with snapshots.
+"""The training loop: :func:`train` (``cnnedu.nn.optim.fit`` with snapshots) and a
+:class:`Trainer` that steps the same run one batch at a time.
 
-:class:`Trainer` advances a run one batch (or one epoch) at a time with the batch order of
-:func:`cnnedu.nn.optim.fit`; :func:`train` runs it for a number of epochs and keeps copies of
-the filters in a :class:`TrainResult`. Import these from the public face,
-:mod:`cnnedu.nn.training`.
+Both train the :class:`~cnnedu.nn.layers.Sequential` of :func:`build_cnn` through its own
+layers (``model.forward``, ``softmax_cross_entropy``, ``model.backward``,
+:class:`~cnnedu.nn.optim.SGD`): :func:`train` *is* :func:`cnnedu.nn.optim.fit`, and
+:class:`Trainer` takes the same batches in the same order, so after the same number of
+batches both hold the same weights (a test compares them). Import these from the public
+face, :mod:`cnnedu.nn.training`.
 """
 from __future__ import annotations
 
@@ -13,12 +16,12 @@ import numpy as np
 
 from cnnedu._validate import as_float_array, describe, integer, real
 from cnnedu.nn.layers import Sequential
-from cnnedu.nn.optim import SGD
-from cnnedu.nn.training.fastcnn import FastCNN, _loss, evaluate_fast
-from cnnedu.nn.training.model import build_cnn
+from cnnedu.nn.losses import softmax_cross_entropy
+from cnnedu.nn.optim import SGD, evaluate, fit
+from cnnedu.nn.training.model import build_cnn, seed_rng
 
 
-def _check_data(x, y, name: str, func: str, channels: int | None = None):
+def _check_data(x, y, name: str, func: str):
     x = as_float_array(x, f"x_{name}", func)
     if x.ndim != 4:
         raise ValueError(f"{func}: x_{name} must have shape (N, C, H, W); got {describe(x)}")
@@ -31,6 +34,29 @@ def _check_data(x, y, name: str, func: str, channels: int | None = None):
     return x, y.astype(np.int64, copy=False)
 
 
+def _check_run(func, x_train, y_train, x_val, y_val, lr, momentum, batch_size, seed):
+    """Validate what :class:`Trainer` and :func:`train` share; return it cleaned."""
+    x_train, y_train = _check_data(x_train, y_train, "train", func)
+    if (x_val is None) != (y_val is None):
+        raise ValueError(f"{func}: give both x_val and y_val, or neither")
+    if x_val is not None:
+        x_val, y_val = _check_data(x_val, y_val, "val", func)
+        if x_val.shape[1:] != x_train.shape[1:]:
+            raise ValueError(f"{func}: x_val must have images like x_train, "
+                             f"{x_train.shape[1:]}; got {x_val.shape[1:]}")
+    H, W = x_train.shape[2:]
+    if H != W:
+        raise ValueError(f"{func}: images must be square (H == W); got {H}x{W}")
+    lr = real(lr, "lr", func, minimum=0, strict=True)
+    momentum = real(momentum, "momentum", func, minimum=0)
+    if momentum >= 1:
+        raise ValueError(f"{func}: momentum must be below 1; got {momentum!r}")
+    batch_size = integer(batch_size, "batch_size", func, minimum=1)
+    seed = integer(seed, "seed", func, minimum=0)
+    n_classes = max(2, int(y_train.max()) + 1, int(y_val.max()) + 1 if y_val is not None else 0)
+    return x_train, y_train, x_val, y_val, lr, momentum, batch_size, seed, n_classes
+
+
 class Trainer:
     """A seeded training run that advances one batch (or one epoch) per call.
 
@@ -38,8 +64,9 @@ class Trainer:
     ----------
     x_train : ndarray, shape (N, C, H, W)
     y_train : ndarray of int, shape (N,)
-    x_test, y_test : optional
-        Scored after every epoch (``history["test_loss"]``, ``["test_accuracy"]``).
+    x_val, y_val : optional
+        Scored after every epoch (``history["val_loss"]``, ``["val_accuracy"]``): the
+        data for choices made while watching (the test set is kept for the end).
     init : str
         See :func:`build_cnn`.
     n_filters, kernel_size, pool : int
@@ -47,7 +74,7 @@ class Trainer:
     lr, momentum : float
         Of :class:`cnnedu.nn.optim.SGD`.
     batch_size : int
-    seed : int
+    seed : int >= 0
         Draws the initial weights (``build_cnn(seed=seed)``) and, from a separate
         generator ``default_rng(seed)``, one permutation of the samples per epoch: the
         batch order of ``cnnedu.nn.optim.fit(..., seed=seed)``.
@@ -60,8 +87,9 @@ class Trainer:
     steps, epoch : int
         Batches and whole epochs done.
     history : dict of lists, one entry per finished epoch
-        ``"loss"``, ``"accuracy"`` (training, as the model was when it saw each batch)
-        and, with test data, ``"test_loss"``, ``"test_accuracy"``.
+        ``"loss"``, ``"accuracy"`` (training, a running average over the epoch: each
+        batch is scored by the model as it was when it saw that batch) and, with
+        validation data, ``"val_loss"``, ``"val_accuracy"``.
     batch_losses : list of float
         The loss of every batch, in order.
 
@@ -74,39 +102,22 @@ class Trainer:
     (4, 1, 1)
     """
 
-    def __init__(self, x_train, y_train, x_test=None, y_test=None, *,
+    def __init__(self, x_train, y_train, x_val=None, y_val=None, *,
                  init: str = "pytorch_default", n_filters: int = 16, kernel_size: int = 3,
                  pool: int = 2, lr: float = 0.05, momentum: float = 0.9, batch_size: int = 32,
                  seed: int = 0, dtype=np.float64):
-        func = "Trainer"
-        x_train, y_train = _check_data(x_train, y_train, "train", func)
-        if (x_test is None) != (y_test is None):
-            raise ValueError(f"{func}: give both x_test and y_test, or neither")
-        if x_test is not None:
-            x_test, y_test = _check_data(x_test, y_test, "test", func)
-            if x_test.shape[1:] != x_train.shape[1:]:
-                raise ValueError(f"{func}: x_test must have images like x_train, {x_train.shape[1:]}; "
-                                 f"got {x_test.shape[1:]}")
-        N, C, H, W = x_train.shape
-        if H != W:
-            raise ValueError(f"{func}: images must be square (H == W); got {H}x{W}")
-        self.lr = real(lr, "lr", func, minimum=0, strict=True)
-        self.momentum = real(momentum, "momentum", func, minimum=0)
-        if self.momentum >= 1:
-            raise ValueError(f"{func}: momentum must be below 1; got {self.momentum!r}")
-        self.batch_size = integer(batch_size, "batch_size", func, minimum=1)
-        self.seed = integer(seed, "seed", func, minimum=0)
+        (x_train, y_train, x_val, y_val, self.lr, self.momentum, self.batch_size, self.seed,
+         n_classes) = _check_run("Trainer", x_train, y_train, x_val, y_val, lr, momentum,
+                                 batch_size, seed)
         self.init = init
-        n_classes = max(2, int(y_train.max()) + 1,
-                        int(y_test.max()) + 1 if y_test is not None else 0)
+        C, H = x_train.shape[1:3]
         self.model = build_cnn(init, n_filters=n_filters, kernel_size=kernel_size,
                                image_size=H, in_channels=C, pool=pool, n_classes=n_classes,
                                seed=self.seed, dtype=dtype)
         dt = self.model[0].params["w"].dtype
         self.x_train, self.y_train = x_train.astype(dt, copy=False), y_train
-        self.x_test = None if x_test is None else x_test.astype(dt, copy=False)
-        self.y_test = y_test
-        self.net = FastCNN(self.model)
+        self.x_val = None if x_val is None else x_val.astype(dt, copy=False)
+        self.y_val = y_val
         self.optimizer = SGD(self.model, lr=self.lr, momentum=self.momentum)
         self._order_rng = np.random.default_rng(self.seed)
         self._order = None
@@ -117,8 +128,8 @@ class Trainer:
         self.epoch = 0
         self.batch_losses: list[float] = []
         self.history: dict[str, list] = {"loss": [], "accuracy": []}
-        if self.x_test is not None:
-            self.history["test_loss"], self.history["test_accuracy"] = [], []
+        if self.x_val is not None:
+            self.history["val_loss"], self.history["val_accuracy"] = [], []
 
     @property
     def n_train(self) -> int:
@@ -136,10 +147,12 @@ class Trainer:
     def step(self, n: int = 1) -> list[float]:
         """Train on the next ``n`` batches; an epoch ends (and is scored) after its last batch.
 
-        Returns the loss of each batch.
+        Each batch is one step of :func:`cnnedu.nn.optim.train_epoch`: forward, loss,
+        backward, ``SGD.step``. Returns the loss of each batch.
         """
         n = integer(n, "n", "Trainer.step", minimum=0)
         out = []
+        model = self.model
         for _ in range(n):
             if self._order is None:
                 self._order = self._order_rng.permutation(self.n_train)
@@ -147,16 +160,16 @@ class Trainer:
                 self._epoch_loss, self._epoch_correct = 0.0, 0
             idx = self._order[self._pos:self._pos + self.batch_size]
             xb, yb = self.x_train[idx], self.y_train[idx]
-            logits = self.net.forward(xb)
-            loss, dlogits = _loss(logits, yb)
-            self.net.backward(dlogits)
+            logits = model.forward(xb)
+            loss, dlogits = softmax_cross_entropy(logits, yb)
+            model.backward(dlogits)
             self.optimizer.step()
             self._epoch_loss += loss * len(idx)
             self._epoch_correct += int(np.count_nonzero(logits.argmax(axis=1) == yb))
             self._pos += len(idx)
             self.steps += 1
-            self.batch_losses.append(loss)
-            out.append(loss)
+            self.batch_losses.append(float(loss))
+            out.append(float(loss))
             if self._pos >= self.n_train:
                 self._end_epoch()
         return out
@@ -164,10 +177,10 @@ class Trainer:
     def _end_epoch(self):
         self.history["loss"].append(self._epoch_loss / self.n_train)
         self.history["accuracy"].append(self._epoch_correct / self.n_train)
-        if self.x_test is not None:
-            tl, ta = evaluate_fast(self.net, self.x_test, self.y_test)
-            self.history["test_loss"].append(tl)
-            self.history["test_accuracy"].append(ta)
+        if self.x_val is not None:
+            vl, va = evaluate(self.model, self.x_val, self.y_val)
+            self.history["val_loss"].append(vl)
+            self.history["val_accuracy"].append(va)
         self.epoch += 1
         self._order = None
 
@@ -177,13 +190,13 @@ class Trainer:
         self.step(remaining)
 
     def evaluate(self, x=None, y=None) -> tuple[float, float]:
-        """Loss and accuracy now, on the test data (or on ``(x, y)``)."""
+        """Loss and accuracy now, on the validation data (or on ``(x, y)``)."""
         if x is None:
-            if self.x_test is None:
-                raise ValueError("Trainer.evaluate: no test data; pass x and y")
-            x, y = self.x_test, self.y_test
+            if self.x_val is None:
+                raise ValueError("Trainer.evaluate: no validation data; pass x and y")
+            x, y = self.x_val, self.y_val
         x, y = _check_data(x, y, "eval", "Trainer.evaluate")
-        return evaluate_fast(self.net, x.astype(self.x_train.dtype, copy=False), y)
+        return evaluate(self.model, x.astype(self.x_train.dtype, copy=False), y)
 
 
 @dataclass
@@ -195,62 +208,100 @@ class TrainResult:
     model : Sequential
         The trained network.
     history : dict of lists
-        Per epoch: ``"loss"``, ``"accuracy"`` and, with test data, ``"test_loss"``,
-        ``"test_accuracy"``.
+        Per epoch: ``"loss"``, ``"accuracy"`` (running averages over the epoch, see
+        :class:`Trainer`), with validation data ``"val_loss"``, ``"val_accuracy"``, and with
+        ``score_train=True`` ``"train_accuracy"``: the whole training set scored at the
+        end of the epoch.
     snapshots : dict int -> ndarray (F, C, k, k)
         The filters after that many epochs (0: the initial ones).
     step_snapshots : dict int -> ndarray
         The filters after that many batches (for the first moments of training).
+    steps_per_epoch : int
     """
 
     model: Sequential
     history: dict
     snapshots: dict = field(default_factory=dict)
     step_snapshots: dict = field(default_factory=dict)
-    trainer: Trainer | None = None
+    steps_per_epoch: int = 0
 
     @property
     def filters(self) -> np.ndarray:
         return self.model[0].params["w"]
 
 
-def train(x_train, y_train, x_test=None, y_test=None, *, epochs: int = 15,
-          snapshot_epochs=None, snapshot_steps=(), progress=None, **kwargs) -> TrainResult:
-    """Train a fresh :class:`Trainer` for ``epochs`` epochs, keeping snapshots of the filters.
+def train(x_train, y_train, x_val=None, y_val=None, *, epochs: int = 15,
+          init: str = "pytorch_default", n_filters: int = 16, kernel_size: int = 3,
+          pool: int = 2, lr: float = 0.05, momentum: float = 0.9, batch_size: int = 32,
+          seed: int = 0, dtype=np.float64, model=None, snapshot_epochs=None,
+          snapshot_steps=(), score_train: bool = False, progress=None) -> TrainResult:
+    """Build :func:`build_cnn`'s network and train it with :func:`cnnedu.nn.optim.fit`.
 
     Parameters
     ----------
+    x_train, y_train, x_val, y_val, init, n_filters, kernel_size, pool, lr, momentum,
+    batch_size, seed, dtype
+        As in :class:`Trainer` (the same run, batch for batch).
     epochs : int
+    model : Sequential, optional
+        Train this network instead of building one (e.g. one whose conv layer is the
+        learner's, :func:`cnnedu.nn.training.with_own_conv`); ``init``, ``n_filters``,
+        ``kernel_size``, ``pool`` and ``dtype`` are then ignored.
     snapshot_epochs : iterable of int, optional
         Epochs after which to copy the filters (default: every epoch, and 0).
     snapshot_steps : iterable of int
-        Batch counts after which to copy the filters (within the first epochs).
+        Batch counts after which to copy the filters.
+    score_train : bool
+        Also score the whole training set after every epoch (``history["train_accuracy"]``).
     progress : object with ``update(epoch, **metrics)``, optional
-        Told after every epoch (e.g. :class:`cnnedu.widgets.progress.Progress`), and closed at
-        the end if it has ``close()``.
-    **kwargs
-        Passed to :class:`Trainer` (``init``, ``n_filters``, ``lr``, ``seed``, ...).
+        Told after every epoch (e.g. :class:`cnnedu.widgets.progress.Progress`), and closed
+        at the end if it has ``close()``.
+
+    >>> from cnnedu.data.synthetic import make_bars
+    >>> x, y = make_bars(64, size=12, seed=0)
+    >>> run = train(x, y, epochs=2, n_filters=4, pool=3, batch_size=16, seed=0)
+    >>> len(run.history["loss"]), sorted(run.snapshots)
+    (2, [0, 1, 2])
     """
-    epochs = integer(epochs, "epochs", "train", minimum=1)
-    t = Trainer(x_train, y_train, x_test, y_test, **kwargs)
+    func = "train"
+    (x_train, y_train, x_val, y_val, lr, momentum, batch_size, seed,
+     n_classes) = _check_run(func, x_train, y_train, x_val, y_val, lr, momentum, batch_size,
+                             seed)
+    epochs = integer(epochs, "epochs", func, minimum=1)
+    if model is None:
+        C, H = x_train.shape[1:3]
+        model = build_cnn(init, n_filters=n_filters, kernel_size=kernel_size, image_size=H,
+                          in_channels=C, pool=pool, n_classes=n_classes, seed=seed,
+                          dtype=dtype)
+    elif not isinstance(model, Sequential):
+        raise TypeError(f"{func}: model must be a Sequential (build_cnn); got {describe(model)}")
+    dt = model[0].params["w"].dtype
+    x_train = x_train.astype(dt, copy=False)
+    validation = None if x_val is None else (x_val.astype(dt, copy=False), y_val)
     wanted = set(range(epochs + 1)) if snapshot_epochs is None else {int(e) for e in snapshot_epochs}
-    steps = sorted(int(s) for s in snapshot_steps)
-    snaps = {0: t.filters} if 0 in wanted else {}
-    step_snaps = {0: t.filters} if 0 in steps else {}
-    pending = [s for s in steps if s > 0]
-    while t.epoch < epochs:
-        epoch_before = t.epoch
-        to_epoch_end = t.steps_per_epoch - (t.steps % t.steps_per_epoch)
-        if pending and pending[0] - t.steps <= to_epoch_end:
-            t.step(pending[0] - t.steps)
-            step_snaps[pending.pop(0)] = t.filters
-        else:
-            t.run_epoch()
-        if t.epoch > epoch_before:
-            if t.epoch in wanted:
-                snaps[t.epoch] = t.filters
-            if progress is not None:
-                progress.update(t.epoch, **{k: v[-1] for k, v in t.history.items()})
+    steps_wanted = {int(s) for s in snapshot_steps}
+    conv_w = model[0].params["w"]
+    snaps = {0: conv_w.copy()} if 0 in wanted else {}
+    step_snaps = {0: conv_w.copy()} if 0 in steps_wanted else {}
+    done = [0]
+
+    def on_step(epoch, step, loss):
+        done[0] += 1
+        if done[0] in steps_wanted:
+            step_snaps[done[0]] = model[0].params["w"].copy()
+
+    def on_epoch(epoch, history):
+        if score_train:
+            history.setdefault("train_accuracy", []).append(
+                evaluate(model, x_train, y_train)[1])
+        if epoch + 1 in wanted:
+            snaps[epoch + 1] = model[0].params["w"].copy()
+        if progress is not None:
+            progress.update(epoch + 1, **{k: v[-1] for k, v in history.items()})
+
+    history = fit(model, x_train, y_train, epochs=epochs, batch_size=batch_size,
+                  optimizer=SGD(model, lr=lr, momentum=momentum), seed=seed_rng(seed, func),
+                  validation=validation, on_step=on_step, on_epoch=on_epoch)
     if progress is not None and hasattr(progress, "close"):
         progress.close()
-    return TrainResult(t.model, t.history, snaps, step_snaps, t)
+    return TrainResult(model, history, snaps, step_snaps, -(-len(x_train) // batch_size))

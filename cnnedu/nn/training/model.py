@@ -1,8 +1,8 @@
-"""The small CNN of the training notebook: its builder, its initializers and its parameter count.
+"""The small CNN of the training notebook (its builder and its initializers) and the dense baseline.
 
 :func:`build_cnn` makes ``Conv2D -> ReLU -> MaxPool2D -> Flatten -> Dense`` from
 :mod:`cnnedu.nn.layers`; :func:`_parts` checks that a model has that shape and hands back its
-layers. Import these from the public face, :mod:`cnnedu.nn.training`.
+layers; :func:`build_mlp` is the plain dense network it is compared with. Import these from the public face, :mod:`cnnedu.nn.training`.
 """
 from __future__ import annotations
 
@@ -28,9 +28,24 @@ def _constant(shape, rng=None):
     return _init.constant(shape, value=CONSTANT_VALUE)
 
 
+def seed_rng(seed, func: str) -> np.random.Generator:
+    """``seed`` as a generator: a ``numpy.random.Generator`` as it is, an integer >= 0 seeds one.
+
+    >>> seed_rng(-1, "train")
+    Traceback (most recent call last):
+    ...
+    ValueError: train: seed must be an integer >= 0 or a numpy.random.Generator; got -1
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    seed = integer(seed, "seed", func, minimum=0,
+                   expected="an integer >= 0 or a numpy.random.Generator")
+    return np.random.default_rng(seed)
+
+
 def build_cnn(init: str = "pytorch_default", *, n_filters: int = 16, kernel_size: int = 3,
               image_size: int = 8, in_channels: int = 1, pool: int = 2, n_classes: int = 10,
-              seed=0, dtype=np.float64) -> Sequential:
+              seed=0, dtype=np.float64, dense_init: str | None = None) -> Sequential:
     """The small CNN: conv (``padding = k // 2``, so maps keep their size) -> ReLU -> max pool -> dense.
 
     Parameters
@@ -38,7 +53,8 @@ def build_cnn(init: str = "pytorch_default", *, n_filters: int = 16, kernel_size
     init : str
         ``"constant"`` (every weight :data:`CONSTANT_VALUE`, biases 0) or any name of
         :data:`cnnedu.nn.init.NAMES` (``"glorot_uniform"``, ``"he_normal"``,
-        ``"pytorch_default"``, ...), used for both layers, with its matching bias.
+        ``"pytorch_default"``, ...), used for both layers (unless ``dense_init`` is
+        given), with its matching bias.
     n_filters : int
         ``F``, the number of filters.
     kernel_size : int
@@ -51,9 +67,12 @@ def build_cnn(init: str = "pytorch_default", *, n_filters: int = 16, kernel_size
         Max-pool window (and stride). ``pool = image_size`` pools each map to one number.
     n_classes : int
         ``K``.
-    seed : int or numpy.random.Generator
+    seed : int >= 0 or numpy.random.Generator
         Draws the conv weights first, then the dense ones.
     dtype : float64 or float32
+    dense_init : str, optional
+        Another initializer for the dense layer only (``build_cnn("constant",
+        dense_init="pytorch_default")``: identical filters read by a random dense layer).
 
     Returns
     -------
@@ -80,37 +99,51 @@ def build_cnn(init: str = "pytorch_default", *, n_filters: int = 16, kernel_size
         raise ValueError(f"{func}: pool must divide image_size; got pool={p}, image_size={H}")
     if not isinstance(init, str):
         raise TypeError(f"{func}: init must be an initializer name; got {describe(init)}")
-    check_choice(init, ("constant",) + tuple(n for n in _init.NAMES if n != "constant"),
-                 "init", func)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    if init == "constant":
-        w_init, b_init = _constant, "zeros"
-    else:
-        w_init, b_init = init, None
+    names = ("constant",) + tuple(n for n in _init.NAMES if n != "constant")
+    check_choice(init, names, "init", func)
+    if dense_init is None:
+        dense_init = init
+    if not isinstance(dense_init, str):
+        raise TypeError(f"{func}: dense_init must be an initializer name or None; got "
+                        f"{describe(dense_init)}")
+    check_choice(dense_init, names, "dense_init", func)
+    rng = seed_rng(seed, func)
+
+    def scheme(name):
+        return (_constant, "zeros") if name == "constant" else (name, None)
+
+    (w_init, b_init), (d_init, db_init) = scheme(init), scheme(dense_init)
     D = F * (H // p) ** 2
     return Sequential(
         Conv2D(C, F, k, padding=k // 2, init=w_init, bias_init=b_init, rng=rng, dtype=dtype),
         Activation("relu"),
         MaxPool2D(p),
         Flatten(),
-        Dense(D, K, init=w_init, bias_init=b_init, rng=rng, dtype=dtype),
+        Dense(D, K, init=d_init, bias_init=db_init, rng=rng, dtype=dtype),
     )
 
 
-def count_parameters(n_filters: int, kernel_size: int, image_size: int, pool: int,
-                     n_classes: int, in_channels: int = 1) -> int:
-    """Trainable numbers of :func:`build_cnn`'s network, by formula.
+def build_mlp(hidden: int = 64, *, image_size: int = 8, in_channels: int = 1,
+              n_classes: int = 10, seed=0, dtype=np.float64) -> Sequential:
+    """A plain dense network on the pixels: ``Flatten -> Dense(C*H*W, hidden) -> ReLU -> Dense(hidden, K)``.
 
-    .. math::
+    The baseline of notebook 06: no convolution, no weight sharing; every hidden unit reads
+    every pixel. PyTorch's default initialization (weights and biases).
 
-        \\underbrace{F C k^2 + F}_{\\text{conv}} +
-        \\underbrace{K F (H/p)^2 + K}_{\\text{dense}}
-
-    >>> count_parameters(16, 3, 8, 2, 10)
-    2730
+    >>> m = build_mlp(16)
+    >>> m.n_params                      # 64*16 + 16 + 16*10 + 10
+    1210
+    >>> m.forward(np.zeros((3, 1, 8, 8))).shape
+    (3, 10)
     """
-    F, C, k, H, p, K = n_filters, in_channels, kernel_size, image_size, pool, n_classes
-    return F * C * k * k + F + K * F * (H // p) ** 2 + K
+    func = "build_mlp"
+    Hd = integer(hidden, "hidden", func, minimum=1)
+    H = integer(image_size, "image_size", func, minimum=1)
+    C = integer(in_channels, "in_channels", func, minimum=1)
+    K = integer(n_classes, "n_classes", func, minimum=2)
+    rng = seed_rng(seed, func)
+    return Sequential(Flatten(), Dense(C * H * H, Hd, rng=rng, dtype=dtype),
+                      Activation("relu"), Dense(Hd, K, rng=rng, dtype=dtype))
 
 
 def _parts(model, func: str):
