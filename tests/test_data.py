@@ -197,3 +197,22 @@ def test_make_data_is_deterministic_and_matches_shipped(tmp_path, capsys):
         assert written == rebuilt[name], name  # two builds, the same bytes
         assert hashlib.sha256(written).hexdigest() == spec["sha256"], name
         assert spec["sha256"] in printed
+
+
+def test_loading_writes_nothing_into_the_package(monkeypatch):
+    """JupyterHub installs are read-only: loading every file (cache cleared, so each is
+    read and verified again) leaves the package folder exactly as it was."""
+    monkeypatch.delenv("CNNEDU_DATA", raising=False)
+    pkg = Path(data.__file__).resolve().parent
+
+    def tree():
+        return {str(p.relative_to(pkg)): (p.stat().st_size, p.stat().st_mtime_ns)
+                for p in sorted(pkg.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+    before = tree()
+    data.loaders._read.cache_clear()
+    for name in data.list_images():
+        data.load_image(name, size=64, dtype=np.float32)
+        data.load_grey_image(name)
+    data.load_digits()
+    assert tree() == before

@@ -1,0 +1,172 @@
+"""The real install: a wheel, installed (not editable) into a fresh virtual environment,
+runs every notebook from a folder outside the repository.
+
+This is how JupyterHub, Colab and Binder-like images install the series: the repository is
+not the working directory and the package lives in ``site-packages``. The test
+
+1. copies what a build reads (``pyproject.toml``, ``README.md``, ``cnnedu/``) to a temp
+   folder and builds a wheel there with ``pip wheel --no-build-isolation`` (no network;
+   the checkout gets no ``build/`` folder), and checks that the wheel carries the data
+   files, their provenance README and the project README;
+2. creates a venv with ``--system-site-packages`` (numpy, matplotlib, ipykernel, nbclient
+   come from this Python: no network), installs the wheel into it with
+   ``--no-deps --ignore-installed`` (this environment's editable cnnedu is neither used
+   nor touched), and registers a kernelspec that starts that venv's interpreter;
+3. copies ``notebooks/`` to a temp folder and executes every notebook there with nbclient
+   in that kernel, from a working directory outside the repository; a cell appended to
+   each copy prints ``cnnedu.__file__``, which must be inside the venv;
+4. checks that nothing was written into the installed package (its files, sizes and
+   modification times are the same before and after; Python's own ``__pycache__`` is
+   off for the run, as on a read-only install) nor into the notebooks' folder.
+
+Marked ``install``; the README's test command runs it (about a minute on 2 cores). Deselect
+it with ``-m "not install"`` for a quick run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_FILES = ("astronaut.npz", "chelsea.npz", "camera.npz", "brick.npz", "digits.npz")
+KERNEL = "cnnedu-wheel"
+
+pytestmark = pytest.mark.install
+
+# Run by the venv's interpreter, from a folder outside the repository.
+RUNNER = r'''
+import json, os, sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+import cnnedu
+from cnnedu import data
+
+out = {"python": sys.executable, "cnnedu": cnnedu.__file__,
+       "camera": list(data.load_grey_image("camera").shape), "notebooks": {}}
+for path in sorted(Path(sys.argv[1]).glob("*.ipynb")):
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import cnnedu as _c, sys as _s; print(_c.__file__); print(_s.executable)"))
+    client = NotebookClient(nb, timeout=300, kernel_name=sys.argv[2],
+                            resources={"metadata": {"path": str(path.parent)}})
+    try:
+        client.execute()
+        text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+        out["notebooks"][path.name] = {"ok": True, "where": text.split()}
+    except Exception as exc:  # reported by name, with the failing cell's error
+        out["notebooks"][path.name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[-3000:]}
+print(json.dumps(out))
+'''
+
+
+def _run(cmd, **kwargs) -> subprocess.CompletedProcess:
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kwargs)
+    assert proc.returncode == 0, (
+        f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n"
+        f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+def _tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` but bytecode caches: relative path -> (size, mtime_ns)."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def build_wheel(src: Path, dist: Path) -> Path:
+    """Copy what a build reads to ``src`` and build a wheel into ``dist`` (no network)."""
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "cnnedu", src / "cnnedu",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+          "--no-index", "--no-cache-dir", "--disable-pip-version-check", "-q",
+          "-w", dist, src], cwd=src)
+    wheels = sorted(dist.glob("cnnedu-*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("wheel")
+    return build_wheel(tmp / "src", tmp / "dist")
+
+
+def test_wheel_carries_the_data_their_readme_and_the_project_readme(wheel):
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        metadata = zf.read(meta).decode()
+    missing = [f for f in DATA_FILES if f"cnnedu/data/files/{f}" not in names]
+    assert not missing, f"the wheel lacks the data files {missing}: check package-data"
+    assert "cnnedu/data/files/README.md" in names, "the data's provenance README is missing"
+    # the project README is the wheel's long description
+    assert "Description-Content-Type: text/markdown" in metadata
+    assert "# cnnedu: how convolutional layers really work" in metadata
+    # only the package: no tests, notebooks or tools in site-packages
+    assert {n.split("/")[0] for n in names} == {"cnnedu", meta.split("/")[0]}
+
+
+def test_installed_wheel_runs_every_notebook_outside_the_repository(wheel, tmp_path):
+    env_dir, work, home = tmp_path / "venv", tmp_path / "work", tmp_path / "home"
+    venv.EnvBuilder(system_site_packages=True, with_pip=False, symlinks=True).create(env_dir)
+    py = env_dir / "bin" / "python"
+    if not py.exists():  # Windows layout
+        py = env_dir / "Scripts" / "python.exe"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON", "PIP_", "JUPYTER", "VIRTUAL_ENV", "CNNEDU_DATA"))}
+    env.update({"PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+                "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+                "JUPYTER_PATH": str(home / "jupyter"), "JUPYTER_DATA_DIR": str(home / "data"),
+                "JUPYTER_CONFIG_DIR": str(home / "config"),
+                "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+                "IPYTHONDIR": str(home / "ipython"), "MPLCONFIGDIR": str(home / "mpl")})
+    # pip runs from the system site-packages but installs into the venv (sys.prefix);
+    # --ignore-installed: the editable cnnedu seen through system site-packages is left alone
+    _run([py, "-m", "pip", "install", "--no-deps", "--ignore-installed", "--no-index",
+          "--no-cache-dir", "-q", wheel], env=env, cwd=tmp_path)
+    pkg = Path(_run([py, "-c", "import cnnedu, os; print(os.path.dirname(cnnedu.__file__))"],
+                    env=env, cwd=tmp_path).stdout.strip())
+    assert env_dir.resolve() in pkg.resolve().parents, (
+        f"the venv imports cnnedu from {pkg}, not from its own site-packages")
+    spec = home / "jupyter" / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(py), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "cnnedu (installed wheel)", "language": "python"}))
+
+    notebooks = work / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (work / "runner.py").write_text(RUNNER)
+    before_pkg, before_nb = _tree(pkg), _tree(notebooks)
+    proc = _run([py, work / "runner.py", notebooks, KERNEL], env=env, cwd=work, timeout=600)
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+
+    assert Path(report["cnnedu"]).resolve().parent == pkg.resolve()
+    assert report["camera"] == [256, 256]
+    names = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert sorted(report["notebooks"]) == names and names
+    failed = {n: r["error"] for n, r in report["notebooks"].items() if not r["ok"]}
+    assert not failed, "notebooks failed with the installed wheel:\n" + "\n\n".join(
+        f"{n}: {e}" for n, e in failed.items())
+    for name, r in report["notebooks"].items():
+        where, exe = r["where"]
+        assert Path(where).resolve().parent == pkg.resolve(), (name, where)
+        assert Path(exe).parent.parent.resolve() == env_dir.resolve(), (name, exe)
+    assert _tree(pkg) == before_pkg, "something wrote into the installed package"
+    assert _tree(notebooks) == before_nb, "running the notebooks wrote into their folder"
