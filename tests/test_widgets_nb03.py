@@ -81,3 +81,41 @@ def test_seed_changes_the_draw(meter):
     before = meter.profile.forward_std.copy()
     meter.seed.value = 9
     assert not np.allclose(before, meter.profile.forward_std)
+
+
+def test_the_histogram_slider_reuses_the_computed_stack():
+    """The slider only picks a layer: no new profile (issue 13: 70-97 ms per move at depth
+    50 and width 32 when it reran the stack)."""
+    m = VarianceMeter(depth=50, width=32)
+    assert m.computed == 1
+    seen = set()
+    for layer in (1, 17, 33, 50):
+        m.layer.value = layer
+        seen.add(m.hist_act.image.value)
+    assert m.computed == 1 and len(seen) == 4      # four different pictures, one stack
+    m.activation.value = "tanh"         # a control that changes the stack computes
+    assert m.computed == 2
+    m.activation.value = "relu"         # back to a setting seen: reused
+    assert m.computed == 2
+
+
+def test_histograms_come_from_the_chosen_layer():
+    from cnnedu.topics.depth import depth_profile
+    m = VarianceMeter(depth=6, width=4)
+    m.layer.value = 3
+    ref = depth_profile("he_normal", "relu", depth=6, channels=4, size=32, keep_layer=3)
+    h, g = m.profile.layer_arrays(3)
+    assert np.array_equal(h, ref.activations) and np.array_equal(g, ref.gradients)
+
+
+@pytest.mark.parametrize("name", [n for n, (_, uses) in METER_INITS.items() if not uses])
+def test_the_std_box_is_off_when_the_initializer_ignores_it(meter, name):
+    meter.std.value = "0.5"
+    meter.init.value = name
+    assert meter.std.disabled
+    text = meter.message.text
+    assert "std box is off" in text and "keeps 0.5" in text
+    meter.init.value = "normal (std from the box)"
+    assert not meter.std.disabled
+    assert "std box is off" not in meter.message.text
+    assert meter.profile.init == "normal"

@@ -169,6 +169,10 @@ class DepthProfile:
         :math:`h_l` and :math:`\\partial L / \\partial h_l` at ``kept_layer``.
     overflow_layer : int or None
         The first layer where a value overflowed to inf (later values are NaN).
+    all_activations, all_gradients : list of ndarray or None
+        With ``keep_all``: :math:`h_l` and :math:`\\partial L / \\partial h_l` of every
+        layer (index 0 = layer 1), so a caller can show any layer without rerunning
+        the stack (:meth:`layer_arrays`).
     """
 
     init: str
@@ -181,10 +185,20 @@ class DepthProfile:
     activations: Optional[np.ndarray] = field(default=None, repr=False)
     gradients: Optional[np.ndarray] = field(default=None, repr=False)
     overflow_layer: Optional[int] = None
+    all_activations: Optional[list] = field(default=None, repr=False)
+    all_gradients: Optional[list] = field(default=None, repr=False)
 
     @property
     def depth(self) -> int:
         return len(self.forward_std)
+
+    def layer_arrays(self, layer: int):
+        """``(h_l, dL/dh_l)`` of ``layer`` (1-based) from a profile run with ``keep_all``;
+        an entry is None where the run stopped (overflow) before reaching it."""
+        if self.all_activations is None:
+            raise ValueError("layer_arrays: this profile was run without keep_all=True")
+        layer = integer(layer, "layer", "layer_arrays", minimum=1, maximum=self.depth)
+        return self.all_activations[layer - 1], self.all_gradients[layer - 1]
 
 
 def _std(a: np.ndarray) -> float:
@@ -196,7 +210,7 @@ def _std(a: np.ndarray) -> float:
 def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, channels: int = 8,
                   kernel_size: int = 3, size: int = 64, x=None, seed: int = 0,
                   bias: str = "zeros", init_options: Optional[dict] = None,
-                  keep_layer: Optional[int] = None) -> DepthProfile:
+                  keep_layer: Optional[int] = None, keep_all: bool = False) -> DepthProfile:
     r"""Run a deep conv stack forward and backward; return the per-layer stds.
 
     Parameters
@@ -217,6 +231,9 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
         See :func:`init_stack`.
     keep_layer : int, optional
         Keep :math:`h_l` and :math:`\partial L / \partial h_l` of this layer (1-based).
+    keep_all : bool
+        Keep them for every layer (``all_activations``, ``all_gradients``): the variance
+        meter's "histogram at" slider then picks a layer without rerunning the stack.
 
     Returns
     -------
@@ -264,6 +281,7 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
     bwd = np.full(depth, np.nan)
     overflow = None
     kept_h = kept_g = None
+    all_g = [None] * depth
     hs, zs = [x], []
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         h = x
@@ -294,10 +312,16 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
                     break
                 if keep_layer == l + 1:
                     kept_g = g.copy()
+                if keep_all:
+                    all_g[l] = g
                 dz = g * act.grad(zs[l])
                 g = conv2d(dz, _back_kernel(layers[l][0]), padding=pad)
+    all_h = None
+    if keep_all:
+        all_h = list(hs[1:]) + [None] * (depth - len(hs) + 1)
     return DepthProfile(init, activation, fwd, bwd, signal, float(x.std()),
-                        keep_layer, kept_h, kept_g, overflow)
+                        keep_layer, kept_h, kept_g, overflow,
+                        all_h, all_g if keep_all else None)
 
 
 def _back_kernel(w: np.ndarray) -> np.ndarray:

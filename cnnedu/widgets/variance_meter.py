@@ -4,6 +4,13 @@ per-layer std of the activations and gradients, and their histograms at one laye
 The widget only wires controls to :func:`cnnedu.topics.depth.depth_profile` (the computation)
 and :mod:`cnnedu.viz.figures.init` (RGB drawing, no matplotlib per update).
 
+A profile is computed once per setting of the controls that change the stack (initializer,
+activation, depth, width, seed, and the std for the normal start) and kept with every
+layer's arrays (``keep_all``): the "histogram at" slider only picks a layer from it, and
+returning to one of the last few settings reuses its profile. The std box is disabled
+while the chosen initializer sets its own spread; the message says which std it uses
+and that the box keeps its value for the normal start.
+
 >>> m = VarianceMeter()
 >>> m.profile.depth, m.message.text.startswith("he_normal")
 (20, True)
@@ -14,6 +21,7 @@ True
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import ipywidgets as W
 
@@ -22,7 +30,10 @@ from cnnedu.topics.depth import ACTIVATIONS, depth_profile
 from cnnedu.viz.figures.init import COLORS, histogram_rgb, std_plot_rgb
 from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
-__all__ = ["VarianceMeter", "METER_INITS"]
+__all__ = ["VarianceMeter", "METER_INITS", "CACHE_SIZE"]
+
+#: How many computed profiles the meter keeps (each up to about 26 MB at 50 layers of 32).
+CACHE_SIZE = 4
 
 # what the dropdown offers: label -> (cnnedu.nn.init name, uses the std box)
 METER_INITS = {
@@ -97,6 +108,8 @@ class VarianceMeter(LiveWidget):
         ])
         self.widget.add_class("cnnedu-variance-meter")
         self.profile = None
+        self._cache: OrderedDict = OrderedDict()
+        self.computed = 0          # profiles computed so far (the tests count them)
         for control in (self.init, self.activation, self.depth, self.width, self.layer,
                         self.std, self.seed):
             control.observe(self.update, names="value")
@@ -108,6 +121,34 @@ class VarianceMeter(LiveWidget):
             return None, f"std: {problem}; type a positive number such as 0.01 or 1"
         return value, ""
 
+    def _stack_profile(self, name: str, options):
+        """The profile of the current stack, computed at most once per setting."""
+        key = (name, self.activation.value, self.depth.value, self.width.value,
+               self.seed.value, None if options is None else options["std"])
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        p = depth_profile(name, self.activation.value, depth=self.depth.value,
+                          channels=self.width.value, size=self.size, seed=self.seed.value,
+                          init_options=options, keep_all=True)
+        self.computed += 1
+        self._cache[key] = p
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return p
+
+    def _own_std_note(self, name: str) -> str:
+        """What the std box means for an initializer that ignores it."""
+        shape = (self.width.value, self.width.value, 3, 3)
+        kept = self.std.value.strip() or "(empty)"
+        if name == "dirac":
+            own = "dirac draws nothing (a 1 at the centre of filter f's channel f)"
+        else:
+            d = _init.describe(name, shape)
+            own = f"{name} sets its own std, {d.std:.3g} = {d.formula} for this layer"
+        return (f"the std box is off: {own}; the box keeps {kept} for "
+                "'normal (std from the box)'")
+
     @safe_update
     def update(self, change=None) -> None:
         # keep the histogram slider inside the stack
@@ -117,6 +158,7 @@ class VarianceMeter(LiveWidget):
             self.layer.value = min(self.layer.value, self.depth.value)
             self.layer.observe(self.update, names="value")
         name, uses_std = METER_INITS[self.init.value]
+        self.std.disabled = not uses_std
         options = None
         if uses_std:
             std, problem = self._std_option()
@@ -124,9 +166,7 @@ class VarianceMeter(LiveWidget):
                 self.message.error(problem)
                 return
             options = {"std": std}
-        p = depth_profile(name, self.activation.value, depth=self.depth.value,
-                          channels=self.width.value, size=self.size, seed=self.seed.value,
-                          init_options=options, keep_layer=self.layer.value)
+        p = self._stack_profile(name, options)
         self.profile = p
         layer = self.layer.value
         title = f"{self.init.value}, {self.activation.value}"
@@ -139,15 +179,19 @@ class VarianceMeter(LiveWidget):
             self.message.error(f"the values overflowed to infinity at layer {p.overflow_layer}: "
                                "this start explodes; lower the std or the depth")
             return
-        self.hist_act.show(histogram_rgb(p.activations, color=COLORS["forward"],
+        h, g = p.layer_arrays(layer)
+        self.hist_act.show(histogram_rgb(h, color=COLORS["forward"],
                                          title=f"layer {layer}: std {p.forward_std[layer - 1]:.3g}"))
-        self.hist_grad.show(histogram_rgb(p.gradients, color=COLORS["backward"],
+        self.hist_grad.show(histogram_rgb(g, color=COLORS["backward"],
                                           title=f"layer {layer}: std {p.backward_std[layer - 1]:.3g}"))
         last, first = p.forward_std[-1], p.backward_std[0]
         verdict = _word(last)
-        self.message.info(f"{name} (fan_in {fan_in}, fan_out {fan_out}): activation std "
-                          f"{p.forward_std[0]:.3g} at layer 1, {last:.3g} at layer "
-                          f"{p.depth} ({verdict}); gradient std {first:.3g} at layer 1")
+        text = (f"{name} (fan_in {fan_in}, fan_out {fan_out}): activation std "
+                f"{p.forward_std[0]:.3g} at layer 1, {last:.3g} at layer "
+                f"{p.depth} ({verdict}); gradient std {first:.3g} at layer 1")
+        if not uses_std:
+            text += f". Note: {self._own_std_note(name)}"
+        self.message.info(text)
 
 
 def _word(v: float) -> str:

@@ -179,17 +179,26 @@ def plot_truncation(plain, corrected, target_std: float):
 
 # ------------------------------------------------------------------- fast RGB drawing
 
+@lru_cache(maxsize=1)
+def _font():
+    from matplotlib import font_manager, ft2font
+    return ft2font.FT2Font(font_manager.findfont("DejaVu Sans"))
+
+
 @lru_cache(maxsize=1024)
 def _text_mask(text: str, fontsize: int = 10) -> np.ndarray:
-    """Coverage mask (H, W) in [0, 1] of ``text`` in black, rendered once and cached."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(0.12 * max(len(text), 1) + 0.3, 0.3), dpi=100)
-    FigureCanvasAgg(fig)
-    fig.text(0.02, 0.5, text, fontsize=fontsize, va="center", ha="left", family="DejaVu Sans")
-    fig.canvas.draw()
-    a = 1.0 - np.asarray(fig.canvas.buffer_rgba())[..., 0].astype(np.float64) / 255.0
+    """Coverage mask (H, W) in [0, 1] of ``text`` in black at 100 dpi, rendered once and
+    cached. FreeType draws it directly (about 0.5 ms; a matplotlib figure took 4 ms, which
+    the variance meter paid for every new std in a histogram title)."""
+    from matplotlib import ft2font
+    font = _font()
+    font.clear()
+    font.set_size(fontsize, 100)
+    flags = (ft2font.LoadFlags.FORCE_AUTOHINT if hasattr(ft2font, "LoadFlags")
+             else ft2font.LOAD_FORCE_AUTOHINT)
+    font.set_text(text or " ", 0.0, flags=flags)
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    a = np.asarray(font.get_image()).astype(np.float64) / 255.0
     rows, cols = np.nonzero(a > 0.02)
     if not rows.size:
         return np.zeros((1, 1))
