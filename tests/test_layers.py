@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 from cnnedu.nn import losses
 from cnnedu.nn import optim
 from cnnedu.nn.gradcheck import numerical_gradient, rel_error
+from cnnedu.nn.conv import conv2d_backward
 from cnnedu.nn.layers import (
     SGD, Activation, Conv2D, Dense, Flatten, MaxPool2D, Sequential, SoftmaxCrossEntropy,
     accuracy, evaluate, fit, softmax, softmax_cross_entropy, train_epoch,
@@ -129,6 +130,7 @@ def test_sequential_end_to_end_gradients():
     model = small_model(rng)
     x = rng.normal(size=(3, 1, 6, 6))
     dy = rng.normal(size=model.forward(x).shape)
+    model.needs_input_grad = True  # a model skips its input gradient unless asked
     dx = model.backward(dy)
     assert rel_error(dx, numerical_gradient(model.forward, x, dy)) < TOL
     assert list(model.grads) == ["0.w", "0.b", "3.w", "3.b", "6.w", "6.b"]
@@ -280,6 +282,7 @@ def test_float32_stays_float32():
     assert logits.dtype == np.float32
     loss, d = softmax_cross_entropy(logits, np.array([0, 1]))
     assert d.dtype == np.float32
+    model.needs_input_grad = True
     dx = model.backward(d)
     assert dx.dtype == np.float32
     assert all(g.dtype == np.float32 for g in model.grads.values())
@@ -441,3 +444,70 @@ def test_training_input_errors():
 
 def test_optim_module_names():
     assert optim.SGD is SGD and optim.fit is fit and losses.softmax is softmax
+
+
+# ------------------------------------------------ skipping the input gradient of layer 0
+
+def test_sequential_skips_first_layer_input_gradient():
+    rng = np.random.default_rng(11)
+    model = small_model(rng)
+    x = rng.normal(size=(3, 1, 6, 6))
+    dy = rng.normal(size=model.forward(x).shape)
+    assert model.needs_input_grad is False and model[0].needs_input_grad is False
+    assert all(layer.needs_input_grad for layer in model.layers[1:])
+    assert model.backward(dy) is None
+    skipped = {k: g.copy() for k, g in model.grads.items()}
+    model.needs_input_grad = True
+    dx = model.backward(dy)
+    assert dx.shape == x.shape and model[0].needs_input_grad is True
+    # the parameter gradients do not depend on whether dx was computed
+    for k, g in model.grads.items():
+        np.testing.assert_array_equal(g, skipped[k])
+
+
+@pytest.mark.parametrize("layer, x", [
+    (Conv2D(2, 3, 3, padding=1, rng=0), np.ones((2, 2, 5, 4))),
+    (Conv2D(2, 3, 7, padding=3, rng=0), np.ones((1, 2, 50, 50))),  # the FFT path
+    (Conv2D(1, 2, 3, rng=0), np.ones((2, 1, 5, 5))),  # few channels: the offsets path
+    (Conv2D(2, 3, 3, stride=2, rng=0), np.ones((2, 2, 7, 6))),
+    (Dense(4, 3, rng=0), np.ones((2, 4)))])
+def test_layer_without_input_gradient(layer, x):
+    y = layer.forward(x)
+    dy = np.random.default_rng(0).normal(size=y.shape)
+    dx = layer.backward(dy)
+    full = {k: g.copy() for k, g in layer.grads.items()}
+    layer.needs_input_grad = False
+    assert layer.backward(dy) is None
+    for k, g in layer.grads.items():
+        np.testing.assert_allclose(g, full[k], rtol=1e-12, atol=1e-12)
+    assert dx.shape == x.shape
+
+
+def test_conv2d_backward_input_grad_false():
+    rng = np.random.default_rng(12)
+    x, w, dy = rng.normal(size=(2, 3, 6, 5)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=(2, 4, 4, 3))
+    dx, dw, db = conv2d_backward(dy, x, w)
+    none, dw2, db2 = conv2d_backward(dy, x, w, input_grad=False)
+    assert none is None
+    np.testing.assert_array_equal(dw, dw2)
+    np.testing.assert_array_equal(db, db2)
+    with pytest.raises(TypeError, match="input_grad must be True or False; got str 'no'"):
+        conv2d_backward(dy, x, w, input_grad="no")
+    with pytest.raises(TypeError, match="needs_input_grad must be True or False"):
+        Sequential(Dense(2, 2, rng=0)).needs_input_grad = 1
+
+
+def test_conv2d_layer_validates_once_and_still_refuses_bad_input():
+    conv = Conv2D(2, 3, 3, rng=0)
+    conv.forward(np.ones((2, 2, 5, 5)))
+    assert len(conv._checked) == 1
+    conv.forward(np.ones((4, 2, 5, 5)))  # another batch size: the same entry serves
+    assert len(conv._checked) == 1
+    with pytest.raises(ValueError, match="larger than|kernel"):
+        conv.forward(np.ones((1, 2, 2, 2)))
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\) with C=2"):
+        conv.forward(np.ones((1, 3, 5, 5)))
+    # a float32 layer fed float64 takes the validated path (float64 result, no crash)
+    conv32 = Conv2D(2, 3, 3, rng=0, dtype=np.float32)
+    assert conv32.forward(np.ones((1, 2, 5, 5))).dtype == np.float64
+    assert conv32.backward(np.ones((1, 3, 3, 3))).shape == (1, 2, 5, 5)

@@ -76,6 +76,7 @@ def test_sequential_loss_and_gradients_vs_torch():
 
     logits = ours.forward(x)
     loss, dlogits = softmax_cross_entropy(logits, labels)
+    ours.needs_input_grad = True
     dx = ours.backward(dlogits)
 
     xt = t64(x).requires_grad_(True)

@@ -205,13 +205,14 @@ def _store(y, out_fn, b):
         np.add(out, b.reshape(-1, 1, 1), out=y)
 
 
-def backward(dy, x, w, padding, stride, dilation, out_hw):
+def backward(dy, x, w, padding, stride, dilation, out_hw, need_dx=True):
+    """``(dx, dw, db)``; ``dx`` is ``None`` when ``need_dx`` is False (not computed)."""
     method = choose(x, w, stride, dilation, padding, out_hw)
     db = dy.sum(axis=(0, 2, 3))
     if method == "fft":
-        return (*_fft_backward(dy, x, w, padding, out_hw), db)
+        return (*_fft_backward(dy, x, w, padding, out_hw, need_dx), db)
     g = _Geometry(x, w, padding, stride, dilation, out_hw, method)
-    dx = np.empty_like(x)
+    dx = np.empty_like(x) if need_dx else None
     if method == "offsets":
         dw = np.zeros_like(w)
         for sl in chunks(g.N, 3 * g.F * g.L * x.itemsize):
@@ -227,10 +228,12 @@ def backward(dy, x, w, padding, stride, dilation, out_hw):
                         xs = xf[:, c, off:off + g.L]
                         dw[f, c, u, v] += (np.dot(dye[0, f], xs[0]) if n == 1
                                            else np.einsum("nt,nt->", dye[:, f], xs))
-                        np.multiply(dye[:, f], w[f, c, u, v], out=tmp)
-                        dxf[:, c, off:off + g.L] += tmp
-            dxp = dxf.reshape(n, g.C, g.Hp + 1, g.Wp)
-            dx[sl] = dxp[:, :, g.ph:g.ph + g.H, g.pw:g.pw + g.W]
+                        if need_dx:
+                            np.multiply(dye[:, f], w[f, c, u, v], out=tmp)
+                            dxf[:, c, off:off + g.L] += tmp
+            if need_dx:
+                dxp = dxf.reshape(n, g.C, g.Hp + 1, g.Wp)
+                dx[sl] = dxp[:, :, g.ph:g.ph + g.H, g.pw:g.pw + g.W]
         return dx, dw, db
     w2 = w.reshape(g.F, g.CKK)
     dw2 = np.zeros_like(w2)
@@ -239,7 +242,8 @@ def backward(dy, x, w, padding, stride, dilation, out_hw):
         dye = g.extend(dy[sl], (1, 0, 2, 3)).reshape(g.F, -1)  # (F, n*L)
         dw2 += dye @ cols.T
         del cols
-        dx[sl] = g.col2im(w2.T @ dye, sl.stop - sl.start)
+        if need_dx:
+            dx[sl] = g.col2im(w2.T @ dye, sl.stop - sl.start)
     return dx, dw2.reshape(w.shape), db
 
 
@@ -261,7 +265,7 @@ def _fft_forward(x, w, b, padding, out_hw):
     return y
 
 
-def _fft_backward(dy, x, w, padding, out_hw):
+def _fft_backward(dy, x, w, padding, out_hw, need_dx=True):
     """``dw = sum_n corr(x_pad, dy)``, ``dx_pad = sum_f conv(dy, w)`` via FFTs."""
     (ph, pw), (H, W), (kh, kw) = padding, x.shape[2:], w.shape[2:]
     x_pad = pad(x, ph, pw)
@@ -273,6 +277,8 @@ def _fft_backward(dy, x, w, padding, out_hw):
     half = shape[:1] + (shape[1] // 2 + 1,)
     DW = np.einsum("nfk,nck->fck", np.conj(DY), X).reshape(w.shape[:2] + half)
     dw = np.fft.irfft2(DW, shape)[:, :, :kh, :kw].astype(x.dtype)
+    if not need_dx:
+        return None, dw
     DX = np.einsum("nfk,fck->nck", DY, Wf).reshape(x.shape[:2] + half)
     dx = np.fft.irfft2(DX, shape)[:, :, ph:ph + H, pw:pw + W]
     return np.ascontiguousarray(dx, dtype=x.dtype), dw

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnedu.nn.conv import _im2col
-from cnnedu._validate import as_float_array, check_choice, check_ndim, pair, result_dtype
+from cnnedu._validate import as_float_array, check_choice, check_ndim, describe, pair, result_dtype
 from cnnedu.nn.conv.naive import (
     _check_conv_args,
     _check_dy,
@@ -332,7 +332,7 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1):
     return _im2col.forward(x, w, b, padding, stride, dilation, out_hw)
 
 
-def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
+def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1, input_grad=True):
     r"""Gradients of :func:`conv2d` with respect to ``x``, ``w`` and ``b``.
 
     Parameters
@@ -345,10 +345,13 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
         The weights of the forward pass.
     stride, padding, dilation : int or (int, int)
         As in the forward pass.
+    input_grad : bool, default True
+        ``False`` skips ``dx`` (returned as ``None``): the first layer of a model needs
+        only ``dw`` and ``db``, and ``dx`` (a GEMM and col2im) is about half the work.
 
     Returns
     -------
-    dx : ndarray, shape (N, C, H, W)
+    dx : ndarray, shape (N, C, H, W), or None when ``input_grad=False``
     dw : ndarray, shape (F, C, kh, kw)
     db : ndarray, shape (F,)
 
@@ -378,7 +381,9 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     ((1, 1, 2, 2), array([4.]))
     """
     func = "conv2d_backward"
+    if not isinstance(input_grad, (bool, np.bool_)):
+        raise TypeError(f"{func}: input_grad must be True or False; got {describe(input_grad)}")
     args = _check_conv_args(x, w, None, stride, padding, dilation, func)
     dy = _check_dy(dy, args, func)
     return _im2col.backward(dy, args.x, args.w, args.padding, args.stride,
-                                 args.dilation, args.out_hw)
+                            args.dilation, args.out_hw, need_dx=bool(input_grad))

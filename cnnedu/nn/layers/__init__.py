@@ -5,7 +5,9 @@ Every layer has
 
 - ``forward(x)`` (also ``layer(x)``): computes ``y`` and caches what backward needs;
 - ``backward(dy)``: returns ``dx`` and writes the parameter gradients into ``grads``
-  (overwriting them: gradients are not accumulated across calls);
+  (overwriting them: gradients are not accumulated across calls); a layer with
+  parameters whose ``needs_input_grad`` is False skips ``dx`` and returns ``None``
+  (:class:`Sequential` does so for its first layer unless ``model.needs_input_grad``);
 - ``params`` and ``grads``: dicts ``{"w": ..., "b": ...}`` with the same keys and shapes
   (empty for layers without parameters). The arrays are updated in place, so a reference
   taken once stays current; ``n_params`` counts the numbers in ``params``.
@@ -32,6 +34,9 @@ Sequential(
 >>> x = rng.random((5, 1, 8, 8))
 >>> logits = model.forward(x)
 >>> loss, dlogits = softmax_cross_entropy(logits, np.array([0, 1, 2, 3, 4]))
+>>> print(model.backward(dlogits))  # the first layer's dx is not needed for training
+None
+>>> model.needs_input_grad = True
 >>> dx = model.backward(dlogits)
 >>> logits.shape, dx.shape, model[0].grads["w"].shape
 ((5, 10), (5, 1, 8, 8), (16, 1, 3, 3))

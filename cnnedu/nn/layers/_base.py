@@ -22,6 +22,12 @@ def _float_dtype(dtype, func: str) -> np.dtype:
 class Layer:
     """Base class: ``params``/``grads`` dicts, ``n_params``, and the forward/backward protocol."""
 
+    #: Whether :meth:`backward` computes the gradient with respect to the input. Layers
+    #: with parameters (:class:`Conv2D`, :class:`Dense`) skip it when False and return
+    #: ``None``; :class:`Sequential` sets it False for its first layer (nothing upstream
+    #: needs it). Parameter-free layers compute it anyway (there is nothing else to do).
+    needs_input_grad: bool = True
+
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
@@ -35,8 +41,11 @@ class Layer:
 
     __call__ = forward
 
-    def backward(self, dy) -> np.ndarray:
-        """Gradient with respect to the input of the last :meth:`forward`; fills ``grads``."""
+    def backward(self, dy) -> np.ndarray | None:
+        """Gradient with respect to the input of the last :meth:`forward`; fills ``grads``.
+
+        Returns ``None`` instead for a layer with parameters whose ``needs_input_grad``
+        is False."""
         if self._cache is None:
             raise RuntimeError(f"{self!r}.backward: call forward first (backward needs the "
                                "input of the forward pass)")

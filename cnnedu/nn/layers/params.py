@@ -15,7 +15,7 @@ import numpy as np
 
 from cnnedu.nn.layers._base import Layer, _float_dtype
 from cnnedu._validate import as_float_array, describe, pair
-from cnnedu.nn.conv import conv2d, conv2d_backward
+from cnnedu.nn.conv import _im2col, conv2d, conv2d_backward
 
 __all__ = ["Conv2D", "Dense"]
 
@@ -126,6 +126,8 @@ class Conv2D(Layer):
         self._set_params(_init_params(
             name, (self.out_channels, self.in_channels, *self.kernel_size), bool(bias),
             init, bias_init, rng, dt))
+        self._checked = {}  # (input shape, dtypes) -> (H_out, W_out), validated once
+        self._w_shape = (self.out_channels, self.in_channels, *self.kernel_size)
 
     def __repr__(self) -> str:
         def one(p):
@@ -139,14 +141,32 @@ class Conv2D(Layer):
         x = as_float_array(x, "x", repr(self))
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise self._bad_input(x, f"(N, C, H, W) with C={self.in_channels}")
-        y = conv2d(x, self.params["w"], self.params.get("b"), stride=self.stride,
-                   padding=self.padding)
+        w, b = self.params["w"], self.params.get("b")
+        key = (x.shape[1:], x.dtype, w.shape, w.dtype,
+               None if b is None else (b.shape, b.dtype))
+        out_hw = self._checked.get(key) if x.dtype == w.dtype else None
+        if out_hw is None:
+            # the full validation of conv2d, once per input shape and dtype (then cached:
+            # a training loop feeds the same shape every batch)
+            y = conv2d(x, w, b, stride=self.stride, padding=self.padding)
+            if x.dtype == w.dtype and y.dtype == x.dtype:
+                self._checked[key] = y.shape[2:]
+        else:
+            b = None if b is None else b.astype(x.dtype, copy=False)
+            y = _im2col.forward(x, w, b, self.padding, self.stride, (1, 1), out_hw)
         return y, (x, y.shape)
 
     def _backward(self, dy, cache):
-        x, _ = cache
-        dx, dw, db = conv2d_backward(dy, x, self.params["w"], stride=self.stride,
-                                     padding=self.padding)
+        x, y_shape = cache
+        w = self.params["w"]
+        if x.dtype == w.dtype and w.shape == self._w_shape:
+            # the shapes were checked by forward and by Layer.backward
+            dx, dw, db = _im2col.backward(dy.astype(x.dtype, copy=False), x, w, self.padding,
+                                          self.stride, (1, 1), y_shape[2:],
+                                          need_dx=bool(self.needs_input_grad))
+        else:
+            dx, dw, db = conv2d_backward(dy, x, w, stride=self.stride, padding=self.padding,
+                                         input_grad=bool(self.needs_input_grad))
         self.grads["w"][...] = dw
         if "b" in self.params:
             self.grads["b"][...] = db
@@ -218,4 +238,6 @@ class Dense(Layer):
         self.grads["w"][...] = dy.T @ x
         if "b" in self.params:
             self.grads["b"][...] = dy.sum(axis=0)
+        if not self.needs_input_grad:
+            return None
         return dy @ w.astype(dy.dtype, copy=False)

@@ -36,6 +36,27 @@ class Sequential(Layer):
                 raise TypeError(f"Sequential: layer {i} must be a cnnedu layer (Conv2D, Dense, "
                                 f"...); got {describe(layer)}")
         self.layers = list(layers)
+        self.needs_input_grad = False
+
+    @property
+    def needs_input_grad(self) -> bool:
+        """Whether :meth:`backward` returns the gradient with respect to the model's input.
+
+        False by default: training needs only the parameter gradients, and the first
+        layer's ``dx`` (for a Conv2D, a GEMM and a col2im: about half its backward) is
+        then not computed; :meth:`backward` returns ``None`` when the first layer has
+        parameters. Set True to get ``dx`` (saliency maps, gradient checks).
+        """
+        return self._needs_input_grad
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"Sequential: needs_input_grad must be True or False; got "
+                            f"{describe(value)}")
+        self._needs_input_grad = bool(value)
+        if self.layers:
+            self.layers[0].needs_input_grad = bool(value)
 
     def __repr__(self) -> str:
         body = "".join(f"  ({i}): {layer!r}\n" for i, layer in enumerate(self.layers))
@@ -88,7 +109,9 @@ class Sequential(Layer):
 
     __call__ = forward
 
-    def backward(self, dy) -> np.ndarray:
+    def backward(self, dy) -> np.ndarray | None:
+        """Backward through every layer in reverse; the gradient with respect to the
+        input, or ``None`` (see :attr:`needs_input_grad`)."""
         for layer in reversed(self.layers):
             dy = layer.backward(dy)
         return dy
