@@ -5,7 +5,7 @@ Run from the repository root::
     python benchmarks/bench_widgets_nb06.py            # 40 ticks and draws, 20 lr changes
     python benchmarks/bench_widgets_nb06.py --reps 100
 
-One tick = STEPS_PER_TICK training batches + redrawing the three PNG panels; draw = the
+One tick = the pace's batches (1, 5 or 6) + redrawing the three PNG panels; draw = the
 redraw alone; a learning-rate change resets the network and redraws (timed reps // 2
 times). Medians over repeated updates, printed with the 30 ms budget. See
 widget_timing.py for what is measured.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cnnedu.widgets.train_and_watch import STEPS_PER_TICK, TrainAndWatch  # noqa: E402
+from cnnedu.widgets.train_and_watch import PACES, TrainAndWatch  # noqa: E402
 from widget_timing import Scenario, report  # noqa: E402
 
 BUDGET_MS = 30.0
@@ -26,8 +26,17 @@ REPS = 40
 
 
 def scenarios(w: TrainAndWatch, reps: int) -> dict:
+    def tick(pace):
+        def run(i):
+            w.pace_dd.value = pace
+            if w.finished:
+                w.reset()
+            w.tick()
+        return run
+
     return {
-        f"tick ({STEPS_PER_TICK} batches + redraw)": lambda i: w.tick(),
+        **{f"tick, pace {p.split(' (')[0]} ({PACES[p][0]} batch(es) + redraw)": tick(p)
+           for p in PACES},
         "draw only (3 PNG panels)": lambda i: w.draw(),
         "change learning rate (reset + draw)": Scenario(
             lambda i: setattr(w.lr_box, "value", "0.05" if w.lr != 0.05 else "0.06"),

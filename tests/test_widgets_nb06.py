@@ -1,4 +1,5 @@
-"""TrainAndWatch without a browser: every control value gives a picture or a message."""
+"""TrainAndWatch without a browser: every control value gives a picture or a message; the
+background loop is stepped explicitly (a sleep the test controls), never by waiting."""
 import asyncio
 
 import numpy as np
@@ -6,12 +7,50 @@ import pytest
 
 from cnnedu.viz.render import png_to_array
 from cnnedu.nn.training import INITIALIZERS
-from cnnedu.widgets.train_and_watch import STEPS_PER_TICK, TrainAndWatch
+from cnnedu.widgets.train_and_watch import PACES, STEPS_PER_TICK, TrainAndWatch, plural
+
+
+class ManualSleep:
+    """A stand-in for asyncio.sleep: each call waits until the test calls release()."""
+
+    def __init__(self):
+        self.waiting = []
+        self.calls = 0
+
+    async def __call__(self, seconds):
+        self.calls += 1
+        fut = asyncio.get_running_loop().create_future()
+        self.waiting.append(fut)
+        await fut
+
+    def release(self):
+        for fut in self.waiting:
+            if not fut.done():
+                fut.set_result(None)
+        self.waiting.clear()
 
 
 @pytest.fixture
 def w():
     return TrainAndWatch(max_epochs=1)
+
+
+@pytest.fixture
+def loop():
+    lp = asyncio.new_event_loop()
+    asyncio.set_event_loop(lp)
+    yield lp
+    for task in asyncio.all_tasks(lp):
+        task.cancel()
+    lp.run_until_complete(asyncio.sleep(0))
+    lp.close()
+    asyncio.set_event_loop(None)
+
+
+def settle(loop, rounds=5):
+    """Let every ready task run until it waits again (no clock involved)."""
+    for _ in range(rounds):
+        loop.run_until_complete(asyncio.sleep(0))
 
 
 def pixels(panel):
@@ -23,7 +62,7 @@ def test_tick_trains_and_redraws(w):
     w.tick()
     assert w.trainer.steps == STEPS_PER_TICK
     assert np.any(pixels(w.p_filters) != before)
-    assert "batch 5" in w.status.value
+    assert "batch 5 " in w.status.value
 
 
 def test_reset_returns_to_the_seeded_start(w):
@@ -34,36 +73,74 @@ def test_reset_returns_to_the_seeded_start(w):
     np.testing.assert_array_equal(w.trainer.filters, start)
 
 
-def test_start_runs_in_the_background_and_pause_stops_it(w):
-    async def scenario():
-        w.start()
-        assert w.running and w.b_start.disabled and w.lr_box.disabled
-        await asyncio.sleep(0.3)
-        w.pause()
-        steps = w.trainer.steps
-        await asyncio.sleep(0.1)
-        return steps
+def test_start_runs_in_the_background_and_pause_stops_it(loop):
+    sleep = ManualSleep()
+    w = TrainAndWatch(max_epochs=1, sleep=sleep)
+    w.start()
+    assert w.running and w.b_start.disabled and w.lr_box.disabled and w.b_step.disabled
+    settle(loop)
+    assert w.trainer.steps == STEPS_PER_TICK and sleep.calls == 1   # one tick, then a pause
+    sleep.release()
+    settle(loop)
+    assert w.trainer.steps == 2 * STEPS_PER_TICK
+    w.pause()
+    sleep.release()
+    settle(loop)
+    assert w.trainer.steps == 2 * STEPS_PER_TICK            # nothing ran after Pause
+    assert not w.running and not w.b_start.disabled and not w.loop_alive
+    assert "paused after 10 batches" in w.message.text
 
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        steps = loop.run_until_complete(scenario())
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-    assert steps >= STEPS_PER_TICK
-    assert w.trainer.steps == steps          # nothing ran after Pause
-    assert not w.running and not w.b_start.disabled
-    assert "paused" in w.message.text
+
+def test_pause_then_start_within_one_pause_keeps_one_loop(loop):
+    sleep = ManualSleep()
+    w = TrainAndWatch(max_epochs=1, sleep=sleep)
+    w.start()
+    settle(loop)
+    first = w._task
+    w.pause()
+    w.start()                                  # the first loop is still in its pause
+    assert w._task is first
+    w.start()                                  # a second click changes nothing either
+    settle(loop)
+    assert w.trainer.steps == STEPS_PER_TICK
+    sleep.release()
+    settle(loop)
+    assert w.trainer.steps == 2 * STEPS_PER_TICK           # one tick per pause: one loop
+    assert len([t for t in asyncio.all_tasks(loop) if not t.done()]) == 1
+
+
+def test_loop_ends_at_max_epochs_with_a_message(loop):
+    sleep = ManualSleep()
+    w = TrainAndWatch(max_epochs=1, sleep=sleep)
+    w.pace_dd.value = "fast (6 batches per redraw)"
+    w.start()
+    for _ in range(10):
+        settle(loop)
+        sleep.release()
+    assert w.finished and not w.running and not w.loop_alive
+    assert w.message.text == "1 epoch done: press Reset to train again."
+    assert w.trainer.steps == w.trainer.steps_per_epoch
 
 
 def test_stops_at_max_epochs(w):
     for _ in range(100):
         w.tick()
     assert w.trainer.epoch == 1 and w.finished
-    assert "epochs done" in w.message.text
+    assert "1 epoch done" in w.message.text
     w.start()
     assert not w.running and "Reset" in w.message.text
+
+
+def test_plural():
+    assert plural(1, "epoch") == "1 epoch" and plural(15, "epoch") == "15 epochs"
+    assert plural(0, "batch") == "0 batches"
+
+
+@pytest.mark.parametrize("pace", list(PACES))
+def test_every_pace(w, pace):
+    w.pace_dd.value = pace
+    w.tick()
+    assert w.trainer.steps == PACES[pace][0]
 
 
 @pytest.mark.parametrize("text", ["abc", "nan", "", "-1", "0", "1e9", "inf", "  "])
@@ -74,15 +151,34 @@ def test_bad_learning_rates_give_a_message(w, text):
     assert w.trainer.steps == STEPS_PER_TICK
 
 
-@pytest.mark.parametrize("text", ["0.0001", "2", "0.5"])
+@pytest.mark.parametrize("text", ["0.0001", "2", "0.5", "\u22120.5"])
 def test_extreme_learning_rates_train_or_explain(w, text):
     w.lr_box.value = text
-    assert w.lr == float(text) and w.trainer.steps == 0
     for _ in range(10):
         w.tick()
     assert w.p_filters.image.value[:4] == b"\x89PNG"
     if not np.isfinite(w.trainer.batch_losses[-1]):
         assert "too large" in w.message.text
+
+
+def test_a_large_learning_rate_is_warned_about(w):
+    w.lr_box.value = "1.5"
+    for _ in range(60):
+        w.tick()
+    assert w.trainer.epoch == 1
+    assert "too large" in w.warning.value or "too large" in w.message.text
+    w.lr_box.value = "0.05"
+    for _ in range(60):
+        w.tick()
+    assert w.warning.value == ""
+
+
+def test_accuracy_is_on_validation_data_not_test(w):
+    x_tr, x_val = w._data[0], w._data[1]
+    assert len(x_tr) == 1151 and len(x_val) == 287
+    for _ in range(100):
+        w.tick()
+    assert "validation accuracy" in w.status.value
 
 
 def test_every_initializer(w):
