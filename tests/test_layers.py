@@ -511,3 +511,24 @@ def test_conv2d_layer_validates_once_and_still_refuses_bad_input():
     conv32 = Conv2D(2, 3, 3, rng=0, dtype=np.float32)
     assert conv32.forward(np.ones((1, 2, 5, 5))).dtype == np.float64
     assert conv32.backward(np.ones((1, 3, 3, 3))).shape == (1, 2, 5, 5)
+
+
+@pytest.mark.parametrize("stride", [None, 1])
+def test_maxpool_gradient_goes_to_the_nan(stride):
+    # the case: y is NaN, so its gradient belongs to the NaN (as PyTorch), not to 1.0
+    x = np.array([[[[1.0, 0.0], [0.0, np.nan]]]])
+    pool = MaxPool2D(2, stride=stride)
+    assert np.isnan(pool.forward(x)).all()
+    np.testing.assert_array_equal(pool.backward(np.ones((1, 1, 1, 1))),
+                                  [[[[0.0, 0.0], [0.0, 1.0]]]])
+    # two NaNs in one window: the last one in row-major order (PyTorch's rule)
+    x2 = np.array([[[[np.nan, 5.0], [np.nan, 0.0]]]])
+    pool.forward(x2)
+    np.testing.assert_array_equal(pool.backward(np.ones((1, 1, 1, 1))),
+                                  [[[[0.0, 0.0], [1.0, 0.0]]]])
+    # overlapping windows with stride 1 on a 3x3: hard-coded from PyTorch
+    x3 = np.array([[[[1.0, 0, np.nan], [0, np.nan, 2.0], [3, 1, 1]]]])
+    p1 = MaxPool2D(2, stride=1)
+    assert np.isnan(p1.forward(x3)).all()
+    np.testing.assert_array_equal(p1.backward(np.ones((1, 1, 2, 2))),
+                                  [[[[0, 0, 0], [0, 4.0, 0], [0, 0, 0]]]])

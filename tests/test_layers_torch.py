@@ -163,3 +163,25 @@ def test_default_init_distribution_like_torch():
     assert np.abs(w).max() <= bound and np.abs(conv.params["b"]).max() <= bound
     ref = torch.nn.Conv2d(4, 64, 3).weight.detach().numpy()
     assert w.std() == pytest.approx(ref.std(), rel=0.1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(H=st.integers(2, 7), W=st.integers(2, 7), k=st.integers(1, 3), s=st.integers(1, 3),
+       overlap=st.booleans(), seed=st.integers(0, 999), p_nan=st.sampled_from([0.1, 0.3, 0.8]))
+def test_maxpool_with_nan_vs_torch(H, W, k, s, overlap, seed, p_nan):
+    """Both code paths put the gradient on a NaN (the last of its window), as PyTorch."""
+    k = min(k, H, W)
+    stride = s if overlap else None
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, size=(2, 2, H, W)).astype(float)
+    x[rng.random(x.shape) < p_nan] = np.nan
+    x[0, 0, 0, 0] = np.inf  # an infinity beside the NaNs changes nothing
+    pool = MaxPool2D(k, stride)
+    y = pool.forward(x)
+    dy = rng.normal(size=y.shape)
+    dx = pool.backward(dy)
+    xt = t64(x).requires_grad_(True)
+    yt = F.max_pool2d(xt, k, stride=stride if stride is not None else k)
+    yt.backward(t64(dy))
+    np.testing.assert_array_equal(y, yt.detach().numpy())  # NaN == NaN here
+    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=0, atol=1e-12)

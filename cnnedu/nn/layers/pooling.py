@@ -39,7 +39,10 @@ class MaxPool2D(Layer):
         y[n, c, i, j] = \max_{u, v}\; x[n, c, i s + u, j s + v]
 
     The gradient of each output goes to **one** input: the first maximum of its window
-    in row-major order (as PyTorch does), so ties do not split or duplicate it. Where
+    in row-major order (as PyTorch does), so ties do not split or duplicate it. A NaN
+    counts as the maximum (``y`` is NaN) and takes the gradient (the last NaN of the
+    window, as in PyTorch), so the gradient is never routed to a number that did not
+    produce ``y``. Where
     windows overlap, an input that is the maximum of several windows collects the sum of
     their gradients.
 
@@ -79,15 +82,20 @@ class MaxPool2D(Layer):
             # Each pass keeps the first maximum, so together they pick the first in
             # row-major order. Rows and columns that no window reaches are cropped.
             xc = np.ascontiguousarray(x[:, :, :Ho * kh, :Wo * kw])
+            nan = bool(np.isnan(xc.sum()))  # one cheap pass (inf - inf only costs time)
             cols = xc.reshape(-1, kw)
-            row_max, col_arg = _first_max([cols[:, v] for v in range(kw)])
+            row_max, col_arg = _first_max([cols[:, v] for v in range(kw)], nan)
             rows = row_max.reshape(N * C * Ho, kh, Wo)
-            y, row_arg = _first_max([rows[:, u, :] for u in range(kh)])
+            y, row_arg = _first_max([rows[:, u, :] for u in range(kh)], nan)
             return y.reshape(N, C, Ho, Wo), (x.shape, x.dtype, (col_arg, row_arg), (N, C, Ho, Wo))
         # overlapping windows: all windows as a (N, C, Ho, Wo, kh*kw) copy, then argmax
         xw = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
         xw = xw.reshape(N, C, Ho, Wo, kh * kw)
         arg = xw.argmax(axis=-1)  # first maximum in row-major (u, v) order
+        nan = np.isnan(xw)
+        if nan.any():  # as PyTorch: a NaN is the maximum, the last NaN of the window wins
+            last = kh * kw - 1 - nan[..., ::-1].argmax(axis=-1)
+            arg = np.where(nan.any(axis=-1), last, arg)
         y = np.take_along_axis(xw, arg[..., None], axis=-1)[..., 0]
         return y, (x.shape, x.dtype, arg, y.shape)
 
@@ -124,17 +132,19 @@ class MaxPool2D(Layer):
         return dx.astype(dtype, copy=False).reshape(shape)
 
 
-def _first_max(candidates):
+def _first_max(candidates, nan: bool = True):
     """Elementwise max over a list of same-shape arrays, and the index of the first maximum.
 
     Returns ``(m, idx)``; ``idx`` is ``uint8`` (``intp`` for more than 255 candidates).
-    Later candidates win only when strictly greater, so ties go to the first.
+    Later candidates win only when strictly greater, so ties go to the first; a NaN
+    always wins (and stays in ``m``), so the last NaN is picked, as PyTorch does
+    (``nan=False`` skips that test when the caller knows there is no NaN).
     """
     m = np.array(candidates[0])
     itype = np.dtype(np.uint8 if len(candidates) < 256 else np.intp)
     idx = np.zeros(m.shape, dtype=itype)
     for t, c in enumerate(candidates[1:], start=1):
-        better = c > m
+        better = (c > m) | np.isnan(c) if nan else c > m
         # (np.where is much faster than idx[better] = t on random masks)
         idx = better.astype(itype) if t == 1 else np.where(better, itype.type(t), idx)
         np.maximum(m, c, out=m)
