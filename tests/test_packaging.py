@@ -95,3 +95,37 @@ def test_pytest_runs_strict_nbval_not_lax():
     cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert "--nbval" in cfg["addopts"] and "--nbval-lax" not in cfg["addopts"]
     assert "notebooks" in cfg["testpaths"]
+
+
+def test_readme_says_how_to_install_without_editable():
+    text = (ROOT / "README.md").read_text()
+    assert 'python -m pip install ".[lab]"' in text          # from a checkout, not -e
+    assert re.search(r"pip install \"cnnedu\[lab\] @ git\+https://", text)  # a git URL
+    assert "`-e` (editable) is for working on the series" in text
+
+
+def test_install_test_is_registered_and_run_by_default():
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert any(m.startswith("install:") for m in cfg["markers"])
+    # nothing deselects it: the README's test command runs tests/test_install.py
+    assert not any(a == "-m" or a.startswith("-m ") for a in cfg["addopts"])
+    assert "tests" in cfg["testpaths"] and (ROOT / "tests" / "test_install.py").is_file()
+
+
+def test_wheel_ships_the_data_files():
+    """package-data names the files test_install.py expects in the wheel."""
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert set(tool["package-data"]["cnnedu.data"]) == {"files/*.npz", "files/README.md"}
+
+
+def test_tests_and_ci_leave_openblas_settings_alone():
+    """Some processors here set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE on purpose: no test,
+    conftest or CI script sets or names them as a key (only a default thread count is
+    filled in, with setdefault, in conftest.py)."""
+    pattern = re.compile(r"""OPENBLAS_(CORETYPE|L2_SIZE)\s*=|['"]OPENBLAS_(CORETYPE|L2_SIZE)['"]""")
+    files = [ROOT / "conftest.py", ROOT / ".ci" / "run", *sorted((ROOT / "tests").rglob("*.py"))]
+    offending = [f"{f.relative_to(ROOT)}:{i}: {line.strip()}"
+                 for f in files if f != Path(__file__)
+                 for i, line in enumerate(f.read_text().splitlines(), 1) if pattern.search(line)]
+    assert not offending, offending
+    assert 'os.environ.setdefault(_var, "1")' in (ROOT / "conftest.py").read_text()
