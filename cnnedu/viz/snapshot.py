@@ -80,5 +80,7 @@ def tile_pngs(panels, *, note: str = NOTE, max_width: int = 900, height: int = 2
     draw = ImageDraw.Draw(card)
     draw.text((_MARGIN, card.height - text_h), note, fill=(60, 60, 60), font=font)
     out = io.BytesIO()
-    card.save(out, format="PNG", optimize=True)
+    # 256 colours are plenty for colour-mapped panels, and a third of the bytes
+    card.convert("P", palette=Image.Palette.ADAPTIVE, colors=256).save(out, format="PNG",
+                                                                      optimize=True)
     return out.getvalue()

@@ -9,8 +9,13 @@ wiring short and safe:
 - :func:`safe_update`: wraps an update method so any exception becomes a visible message and
   the widget keeps working.
 - :func:`parse_number`: turns what a learner typed into a float, or a clear message.
-- :class:`LiveWidget`: the base class; shows a stable one-line text in saved notebooks (the
-  text nbval compares) and the live widget in JupyterLab.
+- :class:`LiveWidget`: the base class; shows the live widget in JupyterLab, and in saved
+  notebooks a stable one-line text (what nbval compares) and a still picture of the
+  widget's panels (``image/png``, for GitHub, nbconvert and the website).
+
+Colours come from JupyterLab's theme variables (``--jp-error-color1``,
+``--jp-ui-font-color1``), so messages read in the light and the dark theme; rows of
+controls wrap on narrow screens (a projector at 1024 px) instead of overflowing.
 
 >>> parse_number("2.5")
 (2.5, '')
@@ -21,15 +26,25 @@ wiring short and safe:
 """
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import math
+import re
 
 import ipywidgets as W
 
 from cnnedu.viz.render import to_png
+from cnnedu.viz.snapshot import tile_pngs
 
 __all__ = ["ImagePanel", "MessageLine", "safe_update", "parse_number", "LiveWidget"]
+
+
+#: The widgets' shared style (put in every panel title, so it is on the page with them).
+_CSS = (".cnnedu-panel img{image-rendering:pixelated}"
+        ".cnnedu-root .widget-hbox,.cnnedu-root .jupyter-widget-hbox{flex-wrap:wrap}"
+        ".cnnedu-root .widget-button,.cnnedu-root .jupyter-button{min-width:fit-content}"
+        ".cnnedu-root,.cnnedu-root .widget-label{color:var(--jp-ui-font-color1)}")
 
 
 class ImagePanel:
@@ -57,8 +72,9 @@ class ImagePanel:
 
     @staticmethod
     def _title_html(title: str) -> str:
-        # pixelated: when the browser scales the PNG to the panel, cells stay crisp
-        return ("<style>.cnnedu-panel img{image-rendering:pixelated}</style>"
+        # pixelated: when the browser scales the PNG to the panel, cells stay crisp;
+        # rows of controls wrap on narrow screens, buttons keep their labels
+        return (f"<style>{_CSS}</style>"
                 f"<b>{html.escape(title)}</b>")
 
     def set_title(self, title: str) -> None:
@@ -79,7 +95,8 @@ class MessageLine:
 
     def error(self, text: str) -> None:
         self.text = text
-        self.widget.value = f"<span style='color:#b00020'><b>Problem:</b> {html.escape(text)}</span>"
+        self.widget.value = (f"<span style='color:var(--jp-error-color1, #b00020)'>"
+                             f"<b>Problem:</b> {html.escape(text)}</span>")
 
     def clear(self) -> None:
         self.text = ""
@@ -131,10 +148,36 @@ class LiveWidget:
     message: MessageLine
 
     def _repr_mimebundle_(self, **kwargs):
+        self.widget.add_class("cnnedu-root")
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = (f"{type(self).__name__}: {self.summary} "
                                 "(run this notebook in JupyterLab to use it)")
+        still = self.still_png()
+        if still is not None:
+            bundle["image/png"] = base64.b64encode(still).decode("ascii")
         return bundle
+
+    def panels(self) -> list[tuple[str, bytes]]:
+        """(title, PNG bytes) of every picture the widget shows now, in the order built."""
+        found = []
+        for value in vars(self).values():
+            for panel in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(panel, ImagePanel) and panel.image.value:
+                    title = re.sub(r"<style>.*?</style>|<[^>]+>", "", panel.title.value)
+                    found.append((html.unescape(title).strip(), bytes(panel.image.value)))
+        if not found:  # widgets that draw into plain ipywidgets.Image
+            stack = [self.widget]
+            while stack:
+                w = stack.pop(0)
+                if isinstance(w, W.Image) and w.value and w.format == "png":
+                    found.append(("", bytes(w.value)))
+                stack.extend(getattr(w, "children", ()) or ())
+        return found
+
+    def still_png(self) -> bytes | None:
+        """A still picture of the widget's current panels, or None if it shows none."""
+        panels = self.panels()
+        return tile_pngs(panels) if panels else None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}: {self.summary}"
