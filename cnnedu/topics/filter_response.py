@@ -35,6 +35,7 @@ from cnnedu._validate import as_float_array, check_choice, check_ndim, describe
 from cnnedu.nn.conv import correlate2d
 
 __all__ = ["IMAGE_NAMES", "ACTIVATIONS", "KERNEL_LIMIT", "BIAS_LIMIT", "shapes_image",
+           "TILE_NAMES", "diagonal_edge_tiles",
            "load_image", "parse_cell", "parse_kernel", "kernel_texts", "resize_kernel",
            "FilterResponse", "filter_response", "map_caption", "activation_label"]
 
@@ -73,6 +74,52 @@ def shapes_image(size: int = 256) -> np.ndarray:
     col = int(round(185 * s))
     img[int(round(150 * s)):int(round(240 * s)), col:col + w] = 1.0  # vertical line
     return img
+
+
+#: The patterns of :func:`diagonal_edge_tiles`, target first.
+TILE_NAMES = ("target", "opposite", "diagonal_135", "diagonal_135_opposite", "vertical",
+              "vertical_opposite", "horizontal", "horizontal_opposite", "line", "flat")
+
+
+def diagonal_edge_tiles(held_out: bool = False) -> dict:
+    """Small pictures of simple patterns, one per name in :data:`TILE_NAMES`, for
+    designing a 45-degree edge detector.
+
+    ``"target"`` is a 45-degree edge, dark above-left and bright below-right (bright where
+    ``row + col >= s``); the others are the same edge with the other polarity, the other
+    diagonal (135 degrees), vertical and horizontal edges (both polarities), a thin
+    diagonal line and a bright flat tile. Every step has the same contrast, so a kernel
+    wins on the target only by its pattern. ``held_out=True`` gives other sizes, edge
+    positions and brightness levels (the pictures a check scores a kernel on).
+
+    Returns
+    -------
+    dict of name -> ndarray, shape (n, n)
+        ``n`` is 12 (9 when held out); values in [0, 1].
+
+    >>> t = diagonal_edge_tiles()
+    >>> list(t) == list(TILE_NAMES), t["target"].shape, float(t["target"][0, 0])
+    (True, (12, 12), 0.2)
+    """
+    n, contrast, shift = (9, 0.5, 2) if held_out else (12, 0.6, 0)
+    lows = (np.linspace(0.1, 0.4, len(TILE_NAMES)) if held_out
+            else np.full(len(TILE_NAMES), 0.2))
+    r, c = np.mgrid[0:n, 0:n]
+    s = n - 1 + shift                                 # the edge: row + col = s
+    masks = {
+        "target": r + c >= s,
+        "opposite": r + c < s,
+        "diagonal_135": c - r >= 1 - shift,
+        "diagonal_135_opposite": c - r < 1 - shift,
+        "vertical": c >= n // 2 + shift // 2,
+        "vertical_opposite": c < n // 2 + shift // 2,
+        "horizontal": r >= n // 2 - shift // 2,
+        "horizontal_opposite": r < n // 2 - shift // 2,
+        "line": r + c == s,
+        "flat": np.ones((n, n), dtype=bool),
+    }
+    return {name: lows[i] + contrast * masks[name].astype(float)
+            for i, name in enumerate(TILE_NAMES)}
 
 
 @lru_cache(maxsize=8)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["correlate2d_loops", "horizontal_edge_preset", "where_is_the_template"]
+__all__ = ["correlate2d_loops", "convolve2d_by_flipping", "ncc_loops", "diagonal_edge_kernel",
+           "learn_kernel"]
 
 
 def correlate2d_loops(image, kernel):
@@ -20,16 +21,57 @@ def correlate2d_loops(image, kernel):
     return out
 
 
-def horizontal_edge_preset():
-    """Sobel y: its rows go -1, 0, +1 from top to bottom, so it is a template of
-    "dark above, bright below", a horizontal edge; along a row it only smooths."""
-    return "sobel_y"
+def convolve2d_by_flipping(image, kernel):
+    """Valid convolution: cross-correlation with the kernel rotated by 180 degrees
+    (rows reversed and columns reversed), so kernel[u, v] meets image[i - u, j - v]."""
+    flipped = np.asarray(kernel, dtype=float)[::-1, ::-1]
+    return correlate2d_loops(image, flipped)
 
 
-def where_is_the_template(image, template):
-    """Top-left (row, col) of the window most like the template, by zero-mean NCC
-    (the raw dot product would be pulled towards bright regions)."""
-    from cnnedu.topics.templates import best_match, ncc
+def ncc_loops(image, template):
+    """Zero-mean normalized cross-correlation, one window at a time:
+    the cosine between the centred window and the centred template; 0 on a flat window."""
+    image = np.asarray(image, dtype=float)
+    t = np.asarray(template, dtype=float)
+    t = t - t.mean()                                # centre the template
+    th, tw = t.shape
+    H, W = image.shape
+    out = np.zeros((H - th + 1, W - tw + 1))
+    for i in range(H - th + 1):
+        for j in range(W - tw + 1):
+            a = image[i:i + th, j:j + tw]
+            a = a - a.mean()                        # centre the window too
+            norms = np.linalg.norm(a) * np.linalg.norm(t)
+            if norms > 1e-12:                       # a flat window has no pattern: 0
+                out[i, j] = np.sum(a * t) / norms
+    return out
 
-    m = best_match(ncc(image, template))
-    return (m.row, m.col)
+
+def diagonal_edge_kernel():
+    """A template of the 45-degree edge, dark above-left and bright below-right: the
+    weight of each cell is how far it lies towards the bright side (row + column offset),
+    so it sums to 0 (flat regions give 0) and changes along the diagonal only."""
+    return np.array([[-2.0, -1.0, 0.0],
+                     [-1.0, 0.0, 1.0],
+                     [0.0, 1.0, 2.0]])
+
+
+def learn_kernel(images, targets, lr, steps):
+    """Gradient descent on L = mean over all output cells of (prediction - target)**2 / 2.
+
+    dL/dkernel[u, v] = mean of residual[i, j] * image[i + u, j + v]: a correlation of each
+    image with its residual map.
+    """
+    from cnnedu.nn.conv import correlate2d
+
+    H, W = images[0].shape
+    Ho, Wo = targets[0].shape
+    kernel = np.zeros((H - Ho + 1, W - Wo + 1))     # start from 0
+    n = sum(np.size(y) for y in targets)            # number of output cells
+    for _ in range(steps):
+        grad = np.zeros_like(kernel)
+        for x, y in zip(images, targets):
+            residual = correlate2d(x, kernel) - y   # prediction - target
+            grad += correlate2d(x, residual)        # sum of residual * window
+        kernel -= lr * grad / n                     # one step down the mean gradient
+    return kernel
