@@ -25,6 +25,8 @@ With zero padding the identity holds only away from the border: the second layer
 the intermediate map with zeros, where the single layer would see the first layer's
 response to the padded input (its bias, at least). :func:`padding_difference` and
 :func:`same_padding_difference` show where; :func:`border_ring` predicts it.
+:func:`superposition_gap` proves a ReLU stack is no single layer: for one layer
+``L(xa + xb) - L(xa) - L(xb) + L(0)`` is 0 for every pair of inputs.
 
 With strides ``s1`` then ``s2`` the pair is one layer of stride ``s1 s2`` whose kernel is
 the full convolution of ``k1`` with ``k2`` dilated by ``s1``, of size ``k1 + s1 (k2 - 1)``
@@ -36,7 +38,8 @@ the best single layer by least squares and reports how much it misses.
 The code lives in modules of one idea each: :mod:`cnnedu.topics.collapse.dense` (dense
 nodes), :mod:`cnnedu.topics.collapse.conv` (conv layers, any depth),
 :mod:`cnnedu.topics.collapse.strided` (strides), :mod:`cnnedu.topics.collapse.border`
-("same" padding) and :mod:`cnnedu.topics.collapse.fit` (the best single kernel when a
+("same" padding), :mod:`cnnedu.topics.collapse.superposition` (the test a single
+layer always passes) and :mod:`cnnedu.topics.collapse.fit` (the best single kernel when a
 non-linearity sits between layers). Import from here.
 
 >>> import numpy as np
@@ -55,7 +58,7 @@ from cnnedu.topics.collapse.conv import (
     padding_difference,
     run_stack,
 )
-from cnnedu.topics.collapse.border import border_ring, same_padding_difference
+from cnnedu.topics.collapse.border import border_ring, measured_border, same_padding_difference
 from cnnedu.topics.collapse.dense import collapse_dense, run_dense
 from cnnedu.topics.collapse.fit import (
     KernelFit,
@@ -65,11 +68,13 @@ from cnnedu.topics.collapse.fit import (
     two_layer_summary,
 )
 from cnnedu.topics.collapse.strided import compose_conv_strided, dilate_kernel
+from cnnedu.topics.collapse.superposition import BREAK_STACK, break_stack, superposition_gap
 
 __all__ = [
     "collapse_dense", "run_dense",
     "full_convolve2d", "compose_conv", "compose_stack", "run_stack",
     "padding_difference", "same_padding_difference", "border_ring",
+    "measured_border", "BREAK_STACK", "break_stack", "superposition_gap",
     "dilate_kernel", "compose_conv_strided", "KernelFit", "best_single_kernel", "collapse_gap",
     "TwoLayerSummary", "two_layer_summary",
 ]

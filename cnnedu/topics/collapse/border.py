@@ -27,7 +27,7 @@ from cnnedu._validate import as_float_array, check_ndim, integer
 from cnnedu.nn.conv import conv2d
 from cnnedu.topics.collapse.conv import _conv_layer, compose_conv
 
-__all__ = ["same_padding_difference", "border_ring"]
+__all__ = ["same_padding_difference", "border_ring", "measured_border"]
 
 
 def _odd_kernel(shape, name, func):
@@ -106,3 +106,25 @@ def border_ring(size, k1, k2) -> np.ndarray:
     mask[:ph] = mask[H - ph:] = True
     mask[:, :pw] = mask[:, W - pw:] = True
     return mask
+
+
+def measured_border(size, k1, k2, *, seed: int = 9) -> np.ndarray:
+    """Where two random "same"-padded layers (kernels ``k1`` then ``k2``, 2 channels each,
+    random biases) and their collapse differ by more than 1e-9 on a random input.
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (H, W)
+        Measured, not predicted: it equals :func:`border_ring` (the tests check it).
+    """
+    func = "measured_border"
+    k1, k2 = _odd_kernel(k1, "k1", func), _odd_kernel(k2, "k2", func)
+    try:
+        H, W = (integer(v, "size", func, minimum=1) for v in size)
+    except TypeError:
+        raise ValueError(f"{func}: size must be an (H, W) pair; got {size!r}") from None
+    rng = np.random.default_rng(seed)
+    w1, w2 = rng.normal(size=(2, 2) + k1), rng.normal(size=(2, 2) + k2)
+    x = rng.normal(size=(2, 2, H, W))
+    d = same_padding_difference(x, w1, rng.normal(size=2), w2, rng.normal(size=2))
+    return (d > 1e-9).any(axis=(0, 1))
