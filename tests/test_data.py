@@ -216,3 +216,10 @@ def test_loading_writes_nothing_into_the_package(monkeypatch):
         data.load_grey_image(name)
     data.load_digits()
     assert tree() == before
+
+
+def test_the_face_exports_every_loader():
+    from cnnedu.data import loaders
+
+    assert data.__all__ == loaders.__all__
+    assert all(getattr(data, n) is getattr(loaders, n) for n in data.__all__)
