@@ -59,7 +59,7 @@ from cnnedu.nn.conv import conv2d, conv2d_backward
 from cnnedu.data import load_grey_image
 
 __all__ = ["STARTS", "edge_task", "start", "max_filter_difference", "layer_gradients",
-           "train_filters", "SymmetryRun", "one_call_difference", "LR"]
+           "train_filters", "SymmetryRun", "one_call_difference", "gradient_step", "LR"]
 
 #: The default step of :func:`train_filters` (see the module docstring for why not larger).
 LR = 0.15
@@ -213,6 +213,25 @@ def layer_gradients(w, b, v, x, t) -> dict:
         dw[f], db[f] = dwf[0], dbf[0]
         dv[f] = np.sum(dy * h[:, f:f + 1])
     return {"loss": loss, "z": z, "h": h, "dh": dh, "dz": dz, "dw": dw, "db": db, "dv": dv}
+
+
+def gradient_step(w, b, v, x, t, *, lr: float = LR):
+    r"""One step of gradient descent on ``w``, ``b`` and ``v``: the new ``(w, b, v)``.
+
+    .. math::
+
+        \theta \leftarrow \theta - \text{lr} \cdot \partial L / \partial \theta
+
+    with the gradients of :func:`layer_gradients`. The inputs are not modified.
+
+    >>> x, t = edge_task(size=16)
+    >>> w, b, v = gradient_step(*start("constant"), x, t)
+    >>> max_filter_difference(w), w.shape
+    (0.0, (4, 1, 3, 3))
+    """
+    g = layer_gradients(w, b, v, x, t)
+    return (np.asarray(w, dtype=float) - lr * g["dw"], np.asarray(b, dtype=float) - lr * g["db"],
+            np.asarray(v, dtype=float) - lr * g["dv"])
 
 
 @dataclass
