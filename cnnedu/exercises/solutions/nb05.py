@@ -1,6 +1,8 @@
 """Reference solutions for notebook 05, Backpropagation through a convolution.
 
-Single-channel, stride 1, no padding: ``y = correlate2d(x, w, "valid")``.
+Exercises 1 and 2: single channel, stride 1, no padding, ``y = correlate2d(x, w, "valid")``.
+Exercise 3: the whole conv layer, ``x`` (N, C, H, W), ``w`` (F, C, kh, kw), stride, padding.
+Exercise 4: max pooling. Exercises 5 and 6: a gradient checker of your own.
 """
 import numpy as np
 
@@ -33,10 +35,69 @@ def dx_loops(dy, w):
     return dx
 
 
-def gradient_shapes(x_shape, w_shape, stride, padding):
-    """Shapes of dy, dx, dw, db for conv2d(x, w, b, stride=stride, padding=padding)."""
-    N, C, H, W = x_shape
-    F, _, kh, kw = w_shape
-    H_out = (H + 2 * padding - kh) // stride + 1
-    W_out = (W + 2 * padding - kw) // stride + 1
-    return (N, F, H_out, W_out), (N, C, H, W), (F, C, kh, kw), (F,)
+def conv_backward(dy, x, w, stride, padding):
+    """dx, dw, db of y = conv2d(x, w, b, stride=stride, padding=padding).
+
+    Output y[n, f, i, j] read the window of x_pad at rows i*s .. i*s + kh - 1 (and columns
+    likewise) through all of w[f]: its gradient goes back to exactly that window.
+    """
+    N, C, H, W = x.shape
+    F, _, kh, kw = w.shape
+    _, _, H_out, W_out = dy.shape
+    s, p = stride, padding
+    x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    dx_pad = np.zeros(x_pad.shape)
+    dw = np.zeros(w.shape)
+    db = np.zeros(F)
+    for n in range(N):
+        for f in range(F):
+            db[f] += dy[n, f].sum()                  # over the batch and the map
+            for i in range(H_out):
+                for j in range(W_out):
+                    rows = slice(i * s, i * s + kh)  # the window this output read
+                    cols = slice(j * s, j * s + kw)
+                    dw[f] += dy[n, f, i, j] * x_pad[n, :, rows, cols]
+                    dx_pad[n, :, rows, cols] += dy[n, f, i, j] * w[f]   # += : windows overlap
+    dx = dx_pad[:, :, p:p + H, p:p + W]              # the padding is not an input: crop it
+    return dx, dw, db
+
+
+def max_pool_backward(dy, x, size, stride):
+    """Each output's gradient goes to the first maximum of its window; overlapping
+    windows that chose the same input add up."""
+    N, C, H, W = x.shape
+    _, _, H_out, W_out = dy.shape
+    dx = np.zeros(x.shape)
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
+                    u, v = divmod(int(np.argmax(window)), size)   # argmax: the first maximum
+                    dx[n, c, i * stride + u, j * stride + v] += dy[n, c, i, j]
+    return dx
+
+
+def numerical_gradient(f, x, df):
+    """Central differences of L(x) = sum(f(x) * df), with a step chosen for x's dtype:
+    h = eps ** (1/3) balances truncation (~h**2) and rounding (~eps / h)."""
+    h = float(np.finfo(x.dtype).eps) ** (1 / 3)      # 6e-6 for float64, 5e-3 for float32
+    grad = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        plus = np.sum(f(x) * df)
+        x[idx] = old - h
+        minus = np.sum(f(x) * df)
+        x[idx] = old                                  # put it back
+        grad[idx] = (plus - minus) / (2 * h)
+    return grad
+
+
+def gradient_check(f, x, analytic, df):
+    """True when the analytic gradient agrees with central differences: relative error
+    of the whole array, ||a - n|| / (||a|| + ||n||), below 1e-6."""
+    num = numerical_gradient(f, x.copy(), df)
+    a = np.asarray(analytic, dtype=float)
+    den = np.linalg.norm(a) + np.linalg.norm(num)
+    return bool(den == 0 or np.linalg.norm(a - num) / den < 1e-6)

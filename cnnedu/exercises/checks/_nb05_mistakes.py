@@ -1,0 +1,150 @@
+"""What the classic mistakes of notebook 05's exercises produce (the arrays the checks of
+:mod:`cnnedu.exercises.checks.nb05` recognise and name).
+
+Each function returns ``{description: array}``; the description completes "this is what
+you get when ...". The arrays come from the same loops as the reference with one thing
+done wrong, so a learner who made that mistake gets exactly that array.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from cnnedu.nn.conv import rot180
+
+__all__ = ["conv_loops", "conv_mistakes", "pool_loops", "pool_mistakes"]
+
+#: names of the conv_backward mistakes (tests use them)
+ROT = "dX is built with the kernel not rotated (rot180 missing)"
+SWAP = ("the input and output channel axes of w are not swapped for dX (w[c, f] used "
+        "where w[f, c] belongs)")
+DB_BATCH = "db is not summed over the batch (one number per sample and filter)"
+DB_SPACE = "db is not summed over the map (one number per output position)"
+DB_FIRST = "db is summed over the first sample only"
+DB_MEAN = "db is averaged instead of summed"
+DW_MEAN = "dW is averaged over the batch instead of summed"
+NO_CROP = "the gradient of the padded input is not cropped"
+CROP_ONE_SIDE = "the padding is cropped from one side only (dx_pad[:, :, :H, :W])"
+CROP_OTHER_SIDE = "the padding is cropped from one side only (dx_pad[:, :, 2p:, 2p:])"
+NO_STRIDE = ("the windows are placed at i + u instead of i*stride + u (the stride is "
+             "ignored: dY is not dilated)")
+ASSIGN_DX = "dX is written with = instead of += where windows overlap"
+ASSIGN_DW = "dW is written with = instead of += (only the last window counts)"
+
+
+def conv_loops(dy, x, w, stride, padding, *, pos_stride=None, assign_dx=False,
+               assign_dw=False):
+    """The reference loops, with switches for the mistakes: ``pos_stride`` places the
+    windows with another step, ``assign_*`` writes ``=`` instead of ``+=``.
+
+    Returns ``dx_pad`` (uncropped), ``dw``, ``db``.
+    """
+    N, C, H, W = x.shape
+    F, _, kh, kw = w.shape
+    _, _, Ho, Wo = dy.shape
+    s = stride if pos_stride is None else pos_stride
+    p = padding
+    x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    dx_pad = np.zeros(x_pad.shape)
+    dw = np.zeros(w.shape)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows, cols = slice(i * s, i * s + kh), slice(j * s, j * s + kw)
+                    if assign_dw:
+                        dw[f] = dy[n, f, i, j] * x_pad[n, :, rows, cols]
+                    else:
+                        dw[f] += dy[n, f, i, j] * x_pad[n, :, rows, cols]
+                    if assign_dx:
+                        dx_pad[n, :, rows, cols] = dy[n, f, i, j] * w[f]
+                    else:
+                        dx_pad[n, :, rows, cols] += dy[n, f, i, j] * w[f]
+    return dx_pad, dw, dy.sum(axis=(0, 2, 3))
+
+
+def _crop(a, p):
+    H, W = a.shape[2] - 2 * p, a.shape[3] - 2 * p
+    return a[:, :, p:p + H, p:p + W]
+
+
+def conv_mistakes(dy, x, w, stride, padding):
+    """``{"dx": {...}, "dw": {...}, "db": {...}}``: what each mistake gives."""
+    p = padding
+    H, W = x.shape[2:]
+    dx_pad, dw, db = conv_loops(dy, x, w, stride, padding)
+    out = {"dx": {}, "dw": {}, "db": {}}
+    out["dx"][ROT] = _crop(conv_loops(dy, x, rot180(w), stride, padding)[0], p)
+    if w.shape[0] == w.shape[1]:
+        out["dx"][SWAP] = _crop(conv_loops(dy, x, np.ascontiguousarray(w.swapaxes(0, 1)),
+                                           stride, padding)[0], p)
+    if p:
+        out["dx"][NO_CROP] = dx_pad
+        out["dx"][CROP_ONE_SIDE] = dx_pad[:, :, :H, :W]
+        out["dx"][CROP_OTHER_SIDE] = dx_pad[:, :, 2 * p:, 2 * p:]
+    if stride > 1:
+        ns_dx, ns_dw, _ = conv_loops(dy, x, w, stride, padding, pos_stride=1)
+        out["dx"][NO_STRIDE] = _crop(ns_dx, p)
+        out["dw"][NO_STRIDE] = ns_dw
+    out["dx"][ASSIGN_DX] = _crop(conv_loops(dy, x, w, stride, padding, assign_dx=True)[0], p)
+    out["dw"][ASSIGN_DW] = conv_loops(dy, x, w, stride, padding, assign_dw=True)[1]
+    out["dw"][DW_MEAN] = dw / x.shape[0]
+    out["db"][DB_BATCH] = dy.sum(axis=(2, 3))
+    out["db"][DB_SPACE] = dy.sum(axis=0)
+    out["db"][DB_FIRST] = dy[0].sum(axis=(1, 2))
+    out["db"][DB_MEAN] = dy.mean(axis=(0, 2, 3))
+    return out
+
+
+# --------------------------------------------------------------------------- max pooling
+
+TIE_ALL = "the gradient goes to every maximum of a window with ties (duplicated)"
+TIE_SPLIT = "the gradient is split equally among the tied maxima"
+TIE_LAST = "the gradient goes to the last maximum of the window, not the first"
+ASSIGN_POOL = "the gradient is written with = instead of +=, where overlapping windows chose the same input"
+POOL_NO_STRIDE = "the windows are placed every size pixels (the stride is ignored)"
+POOL_AVERAGE = "the gradient is spread over the whole window (average pooling's backward)"
+
+
+def pool_loops(dy, x, size, stride, *, tie="first", assign=False, step=None):
+    """Max-pool backward loops with switches: ``tie`` in {"first", "last", "all",
+    "split", "average"}, ``assign`` writes ``=``, ``step`` places the windows."""
+    N, C = x.shape[:2]
+    Ho, Wo = dy.shape[2:]
+    step = stride if step is None else step
+    dx = np.zeros(x.shape)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r0, c0 = i * step, j * step
+                    win = x[n, c, r0:r0 + size, c0:c0 + size]
+                    if win.shape != (size, size):
+                        continue
+                    g = dy[n, c, i, j]
+                    if tie in ("all", "split", "average"):
+                        mask = (win == win.max()) if tie != "average" else np.ones(win.shape)
+                        share = g / mask.sum() if tie in ("split", "average") else g
+                        dx[n, c, r0:r0 + size, c0:c0 + size] += share * mask
+                        continue
+                    flat = win.ravel()
+                    k = int(np.argmax(flat)) if tie == "first" else (
+                        flat.size - 1 - int(np.argmax(flat[::-1])))
+                    u, v = divmod(k, size)
+                    if assign:
+                        dx[n, c, r0 + u, c0 + v] = g
+                    else:
+                        dx[n, c, r0 + u, c0 + v] += g
+    return dx
+
+
+def pool_mistakes(dy, x, size, stride):
+    """``{description: dx}`` for the max-pool mistakes."""
+    out = {TIE_ALL: pool_loops(dy, x, size, stride, tie="all"),
+           TIE_SPLIT: pool_loops(dy, x, size, stride, tie="split"),
+           TIE_LAST: pool_loops(dy, x, size, stride, tie="last"),
+           POOL_AVERAGE: pool_loops(dy, x, size, stride, tie="average")}
+    if stride < size:
+        out[ASSIGN_POOL] = pool_loops(dy, x, size, stride, assign=True)
+    if stride != size:
+        out[POOL_NO_STRIDE] = pool_loops(dy, x, size, stride, step=size)
+    return out
