@@ -133,3 +133,47 @@ def test_widgets_have_a_stable_text_repr(calc, explorer):
     assert "shape calculator" in repr(calc) and "0x" not in repr(calc)
     assert "channel explorer" in repr(explorer)
     assert "JupyterLab" in calc._repr_mimebundle_()["text/plain"]
+
+
+def test_calculator_no_window_draws_no_taps_and_says_so(calc):
+    from cnnedu.widgets.shape_calculator import CAPTION, NO_WINDOW_CAPTION
+    calc.mode.value = "number"
+    calc.size.value, calc.kernel.value, calc.padding.value, calc.dilation.value = 4, 9, 1, 1
+    pic = png_to_array(calc.panel.image.value)[..., :3]
+    colours = {tuple(c) for c in pic.reshape(-1, 3)}
+    assert colours == {tuple(c) for c in windows.draw_no_window(4, 9, padding=1).reshape(-1, 3)}
+    assert (255, 226, 140) not in colours and (0, 0, 0) not in colours   # no taps, no window
+    assert calc.panel.caption.value == NO_WINDOW_CAPTION
+    calc.kernel.value = 3
+    assert calc.panel.caption.value.startswith(CAPTION[:20])
+
+
+def test_calculator_formula_is_broken_only_before_an_equals_sign(calc):
+    from cnnedu.widgets.shape_calculator import LINE_CHARS, wrap_line
+    calc.mode.value = "number"
+    calc.size.value, calc.kernel.value, calc.stride.value = 24, 9, 5
+    calc.padding.value, calc.dilation.value = 6, 4
+    formula = next(line for line in calc.result_lines if line.startswith("H_out"))
+    pieces = wrap_line(formula)
+    assert len(pieces) > 1 and all(p.lstrip().startswith("=") for p in pieces[1:])
+    assert " ".join(p.strip() for p in pieces) == formula
+    assert all(len(p) <= LINE_CHARS for p in pieces[1:])
+    assert "white-space:pre" in calc.result.value
+
+
+@pytest.mark.parametrize("f", range(20))
+def test_explorer_captions_are_short_and_never_minus_zero(explorer, f):
+    explorer.filter.value = f
+    for p in [*explorer.slice_panels, *explorer.response_panels, explorer.sum_panel]:
+        text = p.caption.value
+        assert "-0.00" not in text and len(text) <= 40, text
+
+
+def test_explorer_response_scale_is_not_washed_out_by_a_few_pixels(explorer):
+    from cnnedu.widgets.channel_explorer import response_limit
+    explorer.filter.value = 0
+    d = explorer.decomposition
+    lim = response_limit(d.responses, d.total)
+    big = np.abs(np.concatenate([d.responses.ravel(), d.total.ravel()]))
+    assert lim < big.max() and np.mean(big > lim) <= 0.011
+    assert response_limit(np.zeros((3, 2, 2)), np.zeros((2, 2))) == 1.0

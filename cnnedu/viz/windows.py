@@ -11,7 +11,7 @@ from cnnedu._validate import integer
 from cnnedu.topics.shapes import output_size, padding_amounts
 from cnnedu.viz.render import upscale
 
-__all__ = ["WINDOW_COLORS", "draw_windows"]
+__all__ = ["WINDOW_COLORS", "draw_windows", "draw_no_window", "plot_windows"]
 
 _INPUT = np.array((255, 255, 255), np.uint8)
 _PAD = np.array((200, 200, 200), np.uint8)
@@ -112,3 +112,92 @@ def _outline(rgb, top, left, length, color, inset, thick) -> None:
     rgb[b - thick + 1:b + 1, l:r + 1] = color
     rgb[t:b + 1, l:l + thick] = color
     rgb[t:b + 1, r - thick + 1:r + 1] = color
+
+
+def draw_no_window(size, kernel, *, padding=0, dilation=1, cell: int | None = None,
+                   target: int = 380) -> np.ndarray:
+    """The padded input when **no** window fits (the kernel spans more than it): every
+    cell pink (never reached), no taps and no windows drawn.
+
+    ``padding`` that cannot be resolved (``"same"`` with a stride) is drawn as no padding.
+
+    >>> draw_no_window(3, 5, cell=10).shape
+    (31, 31, 3)
+    """
+    try:
+        before, after = padding_amounts(kernel, padding, dilation=dilation,
+                                        func="draw_no_window")
+    except ValueError:
+        before = after = 0
+    P = size + before + after
+    if cell is None:
+        cell = max(4, min(40, -(-target // P)))
+    cell = integer(cell, "cell", "draw_no_window", minimum=2, expected=">= 2")
+    grid = np.empty((P, P, 3), np.uint8)
+    grid[:] = _UNCOVERED_PAD
+    grid[before:before + size, before:before + size] = _UNCOVERED
+    rgb = np.empty((P * cell + 1, P * cell + 1, 3), np.uint8)
+    rgb[:P * cell, :P * cell] = upscale(grid, cell)
+    rgb[-1, :] = _GRID
+    rgb[:, -1] = _GRID
+    rgb[::cell, :] = _GRID
+    rgb[:, ::cell] = _GRID
+    return rgb
+
+
+def plot_windows(ax, size, kernel, *, stride=1, padding=0, dilation=1) -> int:
+    """Draw the windows of a ``size x size`` input with vector lines on a matplotlib axes.
+
+    The same picture as :func:`draw_windows` (padding grey, unreached cells pink, the taps of
+    the first window yellow, the windows of the first output row outlined in successive
+    colours, the last window in black, dashed) but as patches, so every grid line and
+    outline stays sharp at any size. One cell is one unit; the axes are turned off.
+
+    Returns
+    -------
+    int
+        The output size ``H_out`` (0 when no window fits: then every cell is pink).
+    """
+    from matplotlib.patches import Rectangle
+
+    try:
+        out = output_size(size, kernel, stride=stride, padding=padding, dilation=dilation)
+    except ValueError:
+        out = 0
+    try:
+        before, after = padding_amounts(kernel, padding, dilation=dilation, stride=stride,
+                                        func="plot_windows")
+    except ValueError:
+        before = after = 0
+    P = size + before + after
+    reach = (out - 1) * stride + dilation * (kernel - 1) + 1 if out else 0
+    for r in range(P):
+        for c in range(P):
+            pad = not (before <= r < before + size and before <= c < before + size)
+            unreached = r >= reach or c >= reach
+            color = (_UNCOVERED_PAD if pad else _UNCOVERED) if unreached else (
+                _PAD if pad else _INPUT)
+            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=color / 255, edgecolor="none"))
+    if out:
+        for u in range(kernel):
+            for v in range(kernel):
+                ax.add_patch(Rectangle((v * dilation, u * dilation), 1, 1,
+                                       facecolor=_TAP / 255, edgecolor="none"))
+    for t in range(P + 1):
+        ax.plot([0, P], [t, t], color=_GRID / 255, lw=0.8, solid_capstyle="butt")
+        ax.plot([t, t], [0, P], color=_GRID / 255, lw=0.8, solid_capstyle="butt")
+    span = dilation * (kernel - 1) + 1
+    for j in range(out):
+        inset = 0.08 + 0.1 * (j % 3)
+        ax.add_patch(Rectangle((j * stride + inset, inset), span - 2 * inset, span - 2 * inset,
+                               fill=False, lw=2.2,
+                               edgecolor=WINDOW_COLORS[j % len(WINDOW_COLORS)] / 255))
+    if out:
+        last = (out - 1) * stride
+        ax.add_patch(Rectangle((last + 0.04, last + 0.04), span - 0.08, span - 0.08,
+                               fill=False, lw=2.2, ls="--", edgecolor="black"))
+    ax.set_xlim(-0.05, P + 0.05)
+    ax.set_ylim(P + 0.05, -0.05)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return out

@@ -7,7 +7,8 @@ box, starting at the filter's own bias) and the activation can be changed.
 
 Everything shown is computed by :func:`cnnedu.topics.channels.decompose`; this module only wires
 the controls to it. Responses and their sum share one colour scale (diverging, centred on
-0) so their sizes compare. A bad bias (text, NaN, empty) keeps the last good one and says
+0) so their sizes compare; its limit is the 99th percentile of their sizes, so a few
+strong edge pixels do not leave the panels faint. A bad bias (text, NaN, empty) keeps the last good one and says
 so; the widget keeps working.
 
 >>> ex = ChannelExplorer()
@@ -28,11 +29,42 @@ from cnnedu.data import load_color_image
 from cnnedu.viz.render import symmetric_limit
 from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
-__all__ = ["ChannelExplorer", "ACTIVATIONS", "CHANNEL_NAMES"]
+__all__ = ["ChannelExplorer", "ACTIVATIONS", "CHANNEL_NAMES", "slice_caption",
+           "response_limit"]
 
 ACTIVATIONS = ("relu", "identity", "leaky_relu", "sigmoid", "tanh")
 CHANNEL_NAMES = ("red", "green", "blue")
 BIAS_LIMIT = 100.0
+
+
+def _num(v: float) -> str:
+    """``+0.12``; a value that rounds to zero is ``0`` (never ``-0.00``)."""
+    v = round(float(v), 2)
+    return "0" if v == 0 else f"{v:+.2f}"
+
+
+def slice_caption(s: np.ndarray) -> str:
+    """A short caption for a kernel slice: its range, or that it is all zero.
+
+    >>> slice_caption(np.zeros((3, 3)))
+    'all 0: this channel is ignored'
+    >>> slice_caption(np.array([[-0.171, 0.0], [0.08, 0.0]]))
+    'weights -0.17 .. +0.08'
+    """
+    if not np.any(np.abs(s) >= 0.005):
+        return "all 0: this channel is ignored"
+    if _num(s.min()) == _num(s.max()):
+        return f"every weight {_num(s.min())}"
+    return f"weights {_num(s.min())} .. {_num(s.max())}"
+
+
+def response_limit(responses: np.ndarray, total: np.ndarray) -> float:
+    """The shared colour limit of the responses and their sum: the 99th percentile of
+    their absolute values (a few extreme edge pixels would otherwise wash every panel out
+    to white); values beyond it are drawn at full colour."""
+    a = np.abs(np.concatenate([responses.ravel(), total.ravel()]))
+    lim = float(np.percentile(a, 99)) if a.size else 0.0
+    return lim if lim > 0 else symmetric_limit(a)
 
 
 class ChannelExplorer(LiveWidget):
@@ -140,14 +172,15 @@ class ChannelExplorer(LiveWidget):
     def _show_filter_panels(self, d) -> None:
         wlim = symmetric_limit(d.slices)
         for i, p in enumerate(self.slice_panels):
-            values = " ".join(f"{v:+.2f}" for v in d.slices[i].ravel())
-            p.show(d.slices[i], signed=True, vmax=wlim, caption=values)
-        rlim = symmetric_limit(np.concatenate([d.responses.ravel(), d.total.ravel()]))
+            p.show(d.slices[i], signed=True, vmax=wlim, caption=slice_caption(d.slices[i]))
+        rlim = response_limit(d.responses, d.total)
         for i, p in enumerate(self.response_panels):
             r = d.responses[i]
-            p.show(r, signed=True, vmax=rlim, caption=f"range {r.min():.2f} .. {r.max():.2f}")
+            p.show(r, signed=True, vmax=rlim, caption=f"range {_num(r.min())} .. "
+                                                      f"{_num(r.max())}")
         self.sum_panel.show(d.total, signed=True, vmax=rlim,
-                            caption=f"range {d.total.min():.2f} .. {d.total.max():.2f}")
+                            caption=f"range {_num(d.total.min())} .. {_num(d.total.max())}; "
+                                    f"colours ±{rlim:.2g}")
 
     @safe_update
     def update(self) -> None:

@@ -27,11 +27,36 @@ from cnnedu.topics import shapes
 from cnnedu.viz import windows
 from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
-__all__ = ["ShapeCalculator", "PADDING_CHOICES"]
+__all__ = ["ShapeCalculator", "PADDING_CHOICES", "wrap_line"]
 
 #: The padding dropdown: a number of zeros on each side (the slider), or a mode.
 PADDING_CHOICES = ("number", "valid", "same", "full")
 MAX_CHANNELS = 100_000
+CAPTION = ("grey: padding; yellow: taps of the first window; coloured: windows of the "
+           "first output row; black: the last window; pink: never reached")
+NO_WINDOW_CAPTION = "no window fits: no cell is reached (all pink), so there is no output"
+#: Result lines longer than this are broken before an " = " (never inside an expression).
+LINE_CHARS = 46
+
+
+def wrap_line(line: str, width: int = LINE_CHARS) -> list[str]:
+    """Break ``line`` before its `` = `` signs so each piece is at most ``width`` characters
+    where possible; the pieces after the first are indented under the first ``=``.
+
+    >>> wrap_line("H_out = (7 + 2*1 - 1*(3 - 1) - 1) // 2 + 1 = 6 // 2 + 1 = 3 + 1 = 4", 30)
+    ['H_out = (7 + 2*1 - 1*(3 - 1) - 1) // 2 + 1', '      = 6 // 2 + 1 = 3 + 1 = 4']
+    """
+    if len(line) <= width or " = " not in line:
+        return [line]
+    head, *rest = line.split(" = ")
+    pad = " " * len(head) + " = "
+    lines = [head + " = " + rest[0]]
+    for piece in rest[1:]:
+        if len(lines[-1]) + 3 + len(piece) <= width:
+            lines[-1] += " = " + piece
+        else:
+            lines.append(pad + piece)
+    return lines
 
 
 class ShapeCalculator(LiveWidget):
@@ -72,9 +97,7 @@ class ShapeCalculator(LiveWidget):
         self.out_channels.add_class("cnnedu-out-channels")
 
         self.panel = ImagePanel("the padded input and its windows", size=380,
-                                caption="grey: padding; yellow: taps of the first window; "
-                                        "coloured: windows of the first output row; black: "
-                                        "the last window; pink: never reached")
+                                caption=CAPTION)
         self.panel.widget.add_class("cnnedu-panel-windows")
         self.result = W.HTML("")
         self.result.add_class("cnnedu-result")
@@ -130,13 +153,20 @@ class ShapeCalculator(LiveWidget):
         except ValueError as exc:
             self.result_lines = []
             self.result.value = "<i>no output for these settings</i>"
+            self.panel.show(windows.draw_no_window(self.size.value, self.kernel.value,
+                                                   padding=settings["padding"],
+                                                   dilation=settings["dilation"]),
+                            caption=NO_WINDOW_CAPTION)
             self.message.error(str(exc))
             return
         self.result_lines = lines
-        self.panel.show(picture)
+        self.panel.show(picture, caption=CAPTION)
+        shown = [piece for line in lines
+                 for piece in (wrap_line(line) if line.startswith(("H_out", "W_out"))
+                               else [line])]
         self.result.value = ("<div style='font-family:monospace;font-size:12px;"
-                             "line-height:1.35'>"
-                             + "<br>".join(html.escape(line) for line in lines) + "</div>")
+                             "line-height:1.35;white-space:pre;overflow-x:auto'>"
+                             + "<br>".join(html.escape(line) for line in shown) + "</div>")
         if problems:
             self.message.error("; ".join(problems) + f". Using the last good C, F = "
                                f"{self.channels[0]}, {self.channels[1]}.")

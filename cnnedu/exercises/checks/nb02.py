@@ -37,8 +37,7 @@ __all__ = ["output_size", "param_count", "weight_shape", "conv_forward", "max_po
 #: (H, k, stride, padding): ceil, one-sided padding and a forgotten +1 all differ somewhere.
 OUTPUT_SIZE_CASES = [(32, 3, 1, 1), (7, 3, 2, 0), (6, 3, 2, 0), (32, 5, 2, 2), (28, 5, 1, 0),
                      (10, 4, 3, 1), (5, 5, 1, 0)]
-#: (C, F, k)
-PARAM_CASES = [(3, 20, 3), (16, 32, 5), (1, 8, 3), (64, 128, 1)]
+PARAM_CASES = [(3, 20, 3), (16, 32, 5), (1, 8, 3), (64, 128, 1)]   #: (C, F, k)
 
 
 def _note(seen, what: str) -> list[str]:
@@ -173,7 +172,7 @@ CONV_CASES = [(*_case(1, (2, 3, 5, 6), (4, 3, 3, 2)), 1, 0),
               (*_case(3, (2, 2, 6, 5), (3, 2, 2, 3)), 1, 2)]
 
 
-def _pad(x, before, after):
+def _pad(x, before, after):  # zeros before/after along H and W
     return np.pad(x, ((0, 0), (0, 0), (before, after), (before, after)))
 
 
@@ -397,6 +396,5 @@ def window_matrix(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
     return passed(f"your window matrices are right in all {len(WINDOW_CASES)} cases, so "
                   "w.reshape(F, -1) @ M, reshaped to (F, H_out, W_out), is the layer's "
                   "output.", notes=_note(seen, "write the loops"))
-
 
 conv_forward_loops = conv_forward  # the saved notebook's old name, until it is re-executed

@@ -23,16 +23,40 @@ from cnnedu.viz.plotting import show_array, show_grid, style
 __all__ = ["show_maps", "show_decomposition"]
 
 
-def show_maps(maps, titles, *, ncols: int = 5, size: float = 1.9, suptitle: str = ""):
-    """Draw maps (K, H, W) in a grid, each on its own scale (grey, or diverging if signed)."""
-    return show_grid(maps, titles=titles, ncols=ncols, size=size, suptitle=suptitle,
-                     shared_scale=False)
+def show_maps(maps, titles, *, ncols: int = 5, size: float = 1.9, suptitle: str = "",
+              colorbars: bool = False):
+    """Draw maps (K, H, W) in a grid, each on its own scale (grey, or diverging if signed).
+
+    With ``colorbars`` each map gets its own colorbar (use it for signed maps, whose
+    scales differ).
+    """
+    if not colorbars:
+        return show_grid(maps, titles=titles, ncols=ncols, size=size, suptitle=suptitle,
+                         shared_scale=False)
+    maps = np.asarray(maps, dtype=float)
+    if maps.ndim != 3 or len(titles) != maps.shape[0]:
+        raise ValueError(f"show_maps: maps must have shape (K, H, W) with one title each; "
+                         f"got maps of shape {maps.shape} and {len(titles)} titles")
+    k = maps.shape[0]
+    nrows = -(-k // ncols)
+    with style():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(size * 1.25 * ncols, size * nrows + 0.5),
+                                 squeeze=False)
+        for idx, ax in enumerate(axes.flat):
+            if idx < k:
+                show_array(ax, maps[idx], title=titles[idx], colorbar=True)
+            else:
+                ax.axis("off")
+        if suptitle:
+            fig.suptitle(suptitle, fontweight="bold")
+    return fig
 
 
 def show_decomposition(d, *, name: str = "", channel_names=("red", "green", "blue")):
     """Draw a :class:`cnnedu.topics.channels.ChannelDecomposition` (3 input channels).
 
-    Top row: the slices ``w[f, c]`` (annotated, one shared diverging scale) and the bias.
+    Top row: the slices ``w[f, c]`` (annotated, one shared diverging scale) and the bias
+    (annotated, on the scale of the sum it is added to, so its size compares with it).
     Bottom row: each slice's response and their sum (one shared diverging scale, so their
     sizes compare), then the activated feature map.
     """
@@ -49,8 +73,8 @@ def show_decomposition(d, *, name: str = "", channel_names=("red", "green", "blu
                        signed=True, vmax=wlim, colorbar=c == C - 1)
             show_array(axes[1, c], d.responses[c], title=f"{channel_names[c]} response",
                        signed=True, vmax=rlim, colorbar=False)
-        show_array(axes[0, C], np.array([[d.bias]]), title="bias b[f]", signed=True,
-                   colorbar=False)
+        show_array(axes[0, C], np.array([[d.bias]]), title="bias b[f]\n(scale of the sum)",
+                   signed=True, vmax=rlim, colorbar=False, annotate=True)
         axes[0, C + 1].axis("off")
         axes[0, C + 1].text(0.0, 0.5, f"{name}\nfeature map =\n{d.activation}(sum + b[f])",
                             fontsize=11, va="center")
