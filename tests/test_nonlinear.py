@@ -131,3 +131,76 @@ def test_train_stack_bad_input():
         nonlinear.train_stack(x, np.zeros((1, 1, 3, 3)), nonlinear.init_stack((1, 2, 2, 1)))
     with pytest.raises(ValueError, match="activation must be one of"):
         nonlinear.train_stack(x, np.zeros((1, 1, 2, 2)), nonlinear.init_stack((1, 2, 2, 1)), "swish")
+
+
+# ------------------------------------------------------------ piecewise linear, kinks
+
+def test_relu_net_is_piecewise_linear_with_kinks_where_units_switch():
+    rng = np.random.default_rng(0)
+    w, b, v = rng.normal(size=6), rng.normal(size=6), rng.normal(size=6)
+    x = np.linspace(-3, 3, 2001)
+    net = nonlinear.relu_net_1d(x, w, b, v, c=0.5)
+    # the output against a plain loop
+    loop = np.array([0.5 + sum(vj * max(wj * xi + bj, 0.0) for wj, bj, vj in zip(w, b, v))
+                     for xi in x])
+    np.testing.assert_allclose(net.y, loop, atol=1e-12)
+    # the slope is the finite-difference derivative away from the kinks
+    fd = np.gradient(net.y, x)
+    far = np.min(np.abs(x[:, None] - net.kinks[None, :]), axis=1) > 0.01
+    np.testing.assert_allclose(fd[far], net.slope[far], atol=1e-9)
+    # the slope is constant between kinks and changes at each one
+    for lo, hi in zip(np.concatenate([[-3], net.kinks]), np.concatenate([net.kinks, [3]])):
+        inside = (x > lo + 1e-9) & (x < hi - 1e-9)
+        if inside.any():
+            assert np.ptp(net.slope[inside]) < 1e-12
+    assert net.pieces == len(net.kinks) + 1 <= 7
+
+
+def test_relu_net_bad_input_and_a_dead_unit():
+    with pytest.raises(ValueError, match=r"same shape \(J,\); got \(2,\), \(3,\)"):
+        nonlinear.relu_net_1d(np.zeros(3), [1.0, 2.0], [0.0, 0.0, 0.0], [1.0, 1.0])
+    net = nonlinear.relu_net_1d(np.linspace(-1, 1, 5), [0.0, 1.0], [-1.0, 0.0], [3.0, 1.0])
+    assert net.kinks.tolist() == [0.0] and net.pieces == 2     # w = 0 never switches
+
+
+# ------------------------------------------------------------------ deep linear learning
+
+def test_one_layer_learns_every_mode_at_the_same_rate():
+    r = nonlinear.train_deep_linear((3.0, 1.0, 0.3), depth=1, steps=300, lr=0.1,
+                                    init_scale=0.0)
+    np.testing.assert_allclose(r.modes[10], 1 - 0.9 ** 10, atol=1e-12)   # 1 - (1 - lr)^t
+    assert r.losses[-1] < 1e-20
+
+
+def test_deep_linear_learns_strong_modes_first_on_every_seed():
+    for seed in range(3):
+        r = nonlinear.train_deep_linear((3.0, 1.0, 0.3), depth=3, steps=800, lr=0.1,
+                                        init_scale=0.3, seed=seed)
+        h = r.half_times()
+        assert 0 < h[0] < h[1] < h[2], h
+        assert r.losses[-1] < 1e-3 * r.losses[0]
+
+
+def test_deep_linear_gradient_matches_central_differences():
+    from cnnedu.topics.nonlinear.deep_linear import deep_linear_grads
+    rng = np.random.default_rng(4)
+    layers = [rng.normal(size=(3, 3)) for _ in range(3)]
+    A = rng.normal(size=(3, 3))
+    _, product, grads = deep_linear_grads(layers, A)
+    np.testing.assert_allclose(product, layers[2] @ layers[1] @ layers[0], atol=1e-12)
+    h = 1e-6
+    for l in range(3):
+        for idx in [(0, 0), (1, 2), (2, 1)]:
+            plus = [w.copy() for w in layers]
+            minus = [w.copy() for w in layers]
+            plus[l][idx] += h
+            minus[l][idx] -= h
+            fd = (deep_linear_grads(plus, A)[0] - deep_linear_grads(minus, A)[0]) / (2 * h)
+            assert grads[l][idx] == pytest.approx(fd, rel=1e-6, abs=1e-8)
+
+
+def test_train_deep_linear_bad_input():
+    with pytest.raises(ValueError, match="positive numbers"):
+        nonlinear.train_deep_linear((1.0, -1.0))
+    with pytest.raises(ValueError, match="depth"):
+        nonlinear.train_deep_linear(depth=0)

@@ -13,9 +13,14 @@ r"""What a non-linearity buys a conv stack, and what it costs: runnable experime
   stack, for each activation (the sigmoid's derivative is at most 1/4, and a saturated tanh's
   is near 0, so the gradient vanishes).
 
+- :func:`relu_net_1d`: a ReLU network is piecewise linear, straight pieces between kinks.
+- :func:`train_deep_linear`: depth adds nothing to what a linear network can represent,
+  but it changes how it learns (strong modes first, in steps; Saxe et al. 2014).
+
 The code lives in parts, one idea each: :mod:`~cnnedu.topics.nonlinear.maps`,
 :mod:`~cnnedu.topics.nonlinear.edges`, :mod:`~cnnedu.topics.nonlinear.stack`,
-:mod:`~cnnedu.topics.nonlinear.depth`. Import from here.
+:mod:`~cnnedu.topics.nonlinear.depth`, :mod:`~cnnedu.topics.nonlinear.kinks`,
+:mod:`~cnnedu.topics.nonlinear.deep_linear`. Import from here.
 
 >>> import numpy as np
 >>> r = map_through(np.array([[0.0, 1.0], [2.0, 3.0]]), np.ones((1, 1)), -1.5, "relu")
@@ -28,8 +33,10 @@ The code lives in parts, one idea each: :mod:`~cnnedu.topics.nonlinear.maps`,
 """
 from __future__ import annotations
 
+from cnnedu.topics.nonlinear.deep_linear import LinearDynamics, train_deep_linear
 from cnnedu.topics.nonlinear.depth import DepthProfile, gradient_through_depth
 from cnnedu.topics.nonlinear.edges import edge_patches, edge_target
+from cnnedu.topics.nonlinear.kinks import PiecewiseLinear, relu_net_1d
 from cnnedu.topics.nonlinear.maps import SOBEL_X, MapResult, map_through
 from cnnedu.topics.nonlinear.stack import (
     TrainResult,
@@ -45,4 +52,5 @@ __all__ = [
     "edge_patches", "edge_target", "init_stack", "stack_forward", "stack_backward",
     "TrainResult", "train_stack", "dead_fraction",
     "DepthProfile", "gradient_through_depth",
+    "PiecewiseLinear", "relu_net_1d", "LinearDynamics", "train_deep_linear",
 ]
