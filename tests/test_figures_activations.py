@@ -18,6 +18,9 @@ def test_every_figure_draws_with_titles():
         F.plot_losses({"a": np.array([1.0, 0.5]), "b": np.array([1.0, 0.1])}, floor=0.3, title="t"),
         F.plot_depth_profiles({"x": [nonlinear.gradient_through_depth("tanh", depth=3, size=6)]}),
         F.plot_dead_relus({"r": nonlinear.TrainResult([], np.array([1.0, 0.5]), np.array([0.0, 0.5]))}),
+        F.plot_relu_kinks(nonlinear.relu_net_1d(np.linspace(-1, 1, 9), [1.0], [0.0], [1.0])),
+        F.plot_learning_order({"one layer": nonlinear.train_deep_linear((2.0, 1.0), depth=1,
+                                                                        steps=5)}),
     ]
     for fig in figs:
         titled = [ax for ax in fig.axes if ax.get_title()]
@@ -30,4 +33,32 @@ def test_shared_limit_puts_signed_panels_on_one_scale():
                       signed=True, limit=4.0, annotate=False)
     clims = [im.get_clim() for ax in fig.axes for im in ax.get_images()]
     assert clims == [(-4.0, 4.0), (-4.0, 4.0)]
+    plt.close(fig)
+
+
+def test_a_spike_is_cut_off_and_named_instead_of_squashing_the_log_axis():
+    curves = {"calm": np.array([1.0, 0.5, 0.2]), "spiky": np.array([1.0, 50.0, 0.1])}
+    fig = F.plot_losses(curves)
+    ax = fig.axes[0]
+    assert ax.get_ylim()[1] == 3.0
+    assert any("spiky spikes to 50 at step 1" in t.get_text() for t in ax.texts)
+    plt.close(fig)
+    fig = F.plot_losses({"calm": curves["calm"]})
+    assert not fig.axes[0].texts
+    plt.close(fig)
+
+
+def test_dead_relu_loss_panel_has_a_legend_and_coinciding_lines_both_show():
+    r = nonlinear.TrainResult([], np.array([1.0, 0.5]), np.array([0.0, 0.5]))
+    fig = F.plot_dead_relus({"a": r, "b": r})
+    loss_ax = fig.axes[0]
+    assert loss_ax.get_legend() is not None
+    widths = sorted(line.get_linewidth() for line in loss_ax.get_lines())
+    assert widths[0] < widths[-1]          # a thin line drawn over a thick one
+    plt.close(fig)
+
+
+def test_unsigned_maps_take_a_colormap():
+    fig = F.plot_maps([np.eye(3)], ["a"], signed=False, cmap="viridis")
+    assert fig.axes[0].get_images()[0].get_cmap().name == "viridis"
     plt.close(fig)

@@ -18,10 +18,26 @@ from cnnedu.nn import activations as _activations
 from cnnedu.viz.plotting import show_array, style
 
 __all__ = ["plot_activation_curves", "plot_maps", "plot_dense_collapse", "plot_losses",
-           "plot_depth_profiles", "plot_dead_relus"]
+           "plot_depth_profiles", "plot_dead_relus", "plot_relu_kinks", "plot_learning_order"]
 
 COLORS = {"identity": "#555555", "relu": "#d62728", "leaky_relu": "#ff7f0e",
           "sigmoid": "#1f77b4", "tanh": "#2ca02c", "gelu": "#9467bd"}
+#: line styles that keep curves visible where they coincide (relu under leaky_relu)
+LINES = {"relu": {"lw": 5, "alpha": 0.45}, "leaky_relu": {"lw": 1.5, "ls": "--", "marker": "s"}}
+
+
+def _clip_log_axis(ax, curves, factor: float = 3.0):
+    """Keep a log axis readable: cap it at ``factor`` x the largest starting value and
+    say, in the panel, which curve went above (and how far) instead of squashing the rest."""
+    top = factor * max(float(c[0]) for c in curves.values())
+    over = {n: (float(np.max(c)), int(np.argmax(c))) for n, c in curves.items()
+            if np.max(c) > top}
+    if not over:
+        return
+    ax.set_ylim(top=top)
+    text = "; ".join(f"{n} spikes to {v:.3g} at step {k}" for n, (v, k) in over.items())
+    ax.text(0.98, 0.97, f"off the scale: {text}", transform=ax.transAxes, ha="right",
+            va="top", fontsize=8.5, color="0.25", wrap=True)
 
 
 def plot_activation_curves(names, x=None):
@@ -45,11 +61,13 @@ def plot_activation_curves(names, x=None):
 
 def plot_maps(maps, titles, *, signed=None, suptitle: str = "", ncols: int | None = None,
               size: float = 2.9, annotate: bool | None = None, colorbar: bool | None = None,
-              limit: float | None = None):
+              limit: float | None = None, cmap: str | None = None):
     """A row (or grid) of 2-D maps, each with its own colour scale (and colorbar if signed).
 
-    ``limit`` puts every signed panel on the same scale, -limit to +limit; ``annotate`` and
-    ``colorbar`` go to :func:`cnnedu.viz.plotting.show_array`.
+    ``limit`` puts every signed panel on the same scale, -limit to +limit; ``annotate``,
+    ``colorbar`` and ``cmap`` (for the unsigned panels, e.g. "viridis" for sizes of errors,
+    where grey would make small values look like 0) go to
+    :func:`cnnedu.viz.plotting.show_array`.
     """
     n = len(maps)
     ncols = ncols or n
@@ -63,7 +81,8 @@ def plot_maps(maps, titles, *, signed=None, suptitle: str = "", ncols: int | Non
                 ax.axis("off")
                 continue
             show_array(ax, maps[k], title=titles[k], signed=signed[k], annotate=annotate,
-                       colorbar=colorbar, vmax=limit if signed[k] else None)
+                       colorbar=colorbar, vmax=limit if signed[k] else None,
+                       cmap=None if signed[k] else cmap)
         if suptitle:
             fig.suptitle(suptitle, fontweight="bold")
     return fig
@@ -93,10 +112,11 @@ def plot_losses(curves: dict, *, floor: float | None = None, title: str = "",
         if floor is not None:
             ax.axhline(floor, color="k", ls="--", lw=1.2, label=floor_label)
         ax.set_yscale("log")
+        _clip_log_axis(ax, curves)
         ax.set_xlabel("training step")
         ax.set_ylabel("mean squared error")
         ax.set_title(title)
-        ax.legend()
+        ax.legend(loc="lower left")
     return fig
 
 
@@ -108,8 +128,9 @@ def plot_depth_profiles(groups: dict):
         for ax, (title, profiles) in zip(axes[0], groups.items()):
             for p in profiles:
                 layers = np.arange(1, len(p.grad_rms) + 1)
-                ax.plot(layers, p.grad_rms, marker="o", ms=4, lw=2,
-                        color=COLORS.get(p.activation, "k"), label=p.activation)
+                kw = {"marker": "o", "ms": 4, "lw": 2, **LINES.get(p.activation, {})}
+                ax.plot(layers, p.grad_rms, color=COLORS.get(p.activation, "k"),
+                        label=p.activation, **kw)
             ax.set_yscale("log")
             ax.set_xlabel("layer (1 = first, nearest the input)")
             ax.set_title(title)
@@ -123,12 +144,15 @@ def plot_dead_relus(runs: dict):
     """Loss (left, log scale) and fraction of dead hidden filters (right) during training."""
     with style():
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(10.5, 3.5))
-        styles = ["-", "--", "-", "--"]
+        # thick translucent solid lines under thin dashed ones: both show where they coincide
+        styles = [{"lw": 5, "alpha": 0.45}, {"lw": 1.6, "ls": "--"}]
         colors = ["#d62728", "#d62728", "#ff7f0e", "#ff7f0e"]
-        for (name, r), ls, c in zip(runs.items(), styles * 2, colors * 2):
-            a1.plot(r.losses, ls=ls, color=c, lw=2, label=name)
-            a2.plot(r.dead, ls=ls, color=c, lw=2, label=name)
+        for (name, r), st, c in zip(runs.items(), styles * 4, colors * 2):
+            a1.plot(r.losses, color=c, label=name, **st)
+            a2.plot(r.dead, color=c, label=name, **st)
         a1.set_yscale("log")
+        _clip_log_axis(a1, {n: r.losses for n, r in runs.items()})
+        a1.legend(fontsize=8.5, loc="lower left")
         a1.set_xlabel("training step")
         a1.set_ylabel("mean squared error")
         a1.set_title("loss")
@@ -137,4 +161,51 @@ def plot_dead_relus(runs: dict):
         a2.set_ylim(-0.05, 1.05)
         a2.set_title("filters never positive on the batch")
         a2.legend(fontsize=9)
+    return fig
+
+
+def plot_relu_kinks(net, *, title: str = ""):
+    """A 1-D ReLU network (:func:`cnnedu.topics.nonlinear.relu_net_1d`): its output (left)
+    and its slope (right), with a dotted line at every kink."""
+    with style():
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(10.0, 3.3))
+        for ax in (a1, a2):
+            for k in net.kinks:
+                ax.axvline(k, color="0.6", lw=0.9, ls=":")
+            ax.axhline(0, color="0.85", lw=0.8)
+            ax.set_xlabel("input x")
+        a1.plot(net.x, net.y, color="#d62728", lw=2)
+        a1.set_ylabel("y(x)")
+        a1.set_title(title or f"output: {net.pieces} straight pieces")
+        a2.plot(net.x, net.slope, color="#1f77b4", lw=2, drawstyle="steps-mid")
+        a2.set_ylabel("dy/dx")
+        a2.set_title(f"slope: constant between the {len(net.kinks)} kinks (dotted)")
+    return fig
+
+
+def plot_learning_order(runs: dict):
+    """Fraction of each mode of the target learned against the step, one panel per run
+    (:func:`cnnedu.topics.nonlinear.train_deep_linear`), and the losses (right)."""
+    shades = ["#08306b", "#2171b5", "#6baed6", "#9ecae1"]
+    with style():
+        fig, axes = plt.subplots(1, len(runs) + 1, figsize=(4.4 * (len(runs) + 1), 3.4),
+                                 squeeze=False)
+        for ax, (name, r) in zip(axes[0], runs.items()):
+            for i, s in enumerate(r.strengths):
+                ax.plot(r.modes[:, i], color=shades[i % len(shades)], lw=2,
+                        label=f"mode of strength {s:g}")
+            ax.axhline(0.5, color="0.7", lw=0.8, ls=":")
+            ax.set_ylim(-0.1, 1.15)
+            ax.set_xlabel("gradient step")
+            ax.set_title(name)
+        axes[0, 0].set_ylabel("fraction of the mode learned")
+        axes[0, 0].legend(fontsize=8.5, loc="lower right")
+        loss_ax = axes[0, -1]
+        for (name, r), c in zip(runs.items(), ["#555555", "#d62728", "#ff7f0e"]):
+            loss_ax.plot(r.losses, color=c, lw=2, label=name)
+        loss_ax.set_yscale("log")
+        loss_ax.set_xlabel("gradient step")
+        loss_ax.set_ylabel("loss")
+        loss_ax.set_title("loss: smooth, or in steps")
+        loss_ax.legend(fontsize=8.5)
     return fig
