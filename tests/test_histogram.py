@@ -35,3 +35,16 @@ def test_bad_input_messages():
         histogram_counts(np.ones(3), value_range=(1, 0))
     with pytest.raises(ValueError, match=r"size must be at least \(8, 8\)"):
         histogram_rgb(np.ones(3), size=(2, 2))
+
+
+def test_log_heights_lift_the_tails_under_a_spike():
+    values = np.concatenate([np.zeros(10000), np.linspace(0.5, 1.0, 20)])
+    lin = histogram_rgb([values], value_range=(0, 1), bins=10, size=(50, 100))
+    log = histogram_rgb([values], value_range=(0, 1), bins=10, size=(50, 100), log=True)
+    tail = slice(60, 100)                         # columns of the bins above 0.5
+
+    def bar_rows(img):
+        return int((img[:, tail, 0] < 250).any(axis=1).sum())
+    assert bar_rows(lin) <= 1 and bar_rows(log) >= 5
+    # the spike is the tallest bar either way
+    assert (lin[:, :10, 0] < 250).any(axis=1).sum() == (log[:, :10, 0] < 250).any(axis=1).sum()

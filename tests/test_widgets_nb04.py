@@ -85,3 +85,36 @@ def test_an_exception_in_the_update_becomes_a_message(w, monkeypatch):
     monkeypatch.setattr(mod, "map_through", lambda *a, **k: 1 / 0)
     w.bias.value = 0.5
     assert "ZeroDivisionError" in w.message.text
+
+
+def test_fixed_colour_scale_makes_a_relu_scale_change_visible(w):
+    w.activation.value, w.bias.value, w.filter.value = "relu", 0.0, list(FILTERS)[0]
+    w.fixed.value = False
+    w.scale.value = "1"
+    own1 = pixels(w.after_panel)
+    w.scale.value = "3"
+    own3 = pixels(w.after_panel)
+    assert np.array_equal(own1, own3)              # relu(s z) = s relu(z): same picture
+    assert "relu(s z) = s relu(z)" in w.message.text
+    assert "own largest value" in w.after_panel.caption.value
+    w.fixed.value = True
+    fixed3 = pixels(w.after_panel)
+    w.scale.value = "1"
+    fixed1 = pixels(w.after_panel)
+    assert not np.array_equal(fixed1, fixed3)      # on one colour scale it shows
+    assert "fixed" in w.after_panel.caption.value and "relu(s z)" not in w.message.text
+
+
+def test_the_message_reports_the_computed_saturation(w):
+    from cnnedu.topics.nonlinear import map_through
+    w.activation.value, w.bias.value, w.filter.value = "sigmoid", 0.0, list(FILTERS)[0]
+    w.image.value = "camera"
+    w.scale.value = "5"
+    r = map_through(w._load("camera"), FILTERS[w.filter.value], 0.0, "sigmoid", scale=5.0)
+    assert f"saturates {100 * r.saturated:.1f}%" in w.message.text
+    w.scale.value, w.activation.value = "1", "relu"
+
+
+def test_histogram_is_large_and_log_scaled(w):
+    assert pixels(w.hist_panel).shape[:2] == (110, 330)
+    assert "log" in w.hist_panel.title.value

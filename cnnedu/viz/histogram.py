@@ -77,7 +77,7 @@ def histogram_counts(values, *, bins: int = 48, value_range=None):
 
 
 def histogram_rgb(values, *, bins: int = 48, value_range=None, size=(120, 240),
-                  colors=SERIES_COLORS, alpha: float = 0.6) -> np.ndarray:
+                  colors=SERIES_COLORS, alpha: float = 0.6, log: bool = False) -> np.ndarray:
     """Draw the histograms of one or more series as bars into an RGB image.
 
     Parameters
@@ -90,6 +90,9 @@ def histogram_rgb(values, *, bins: int = 48, value_range=None, size=(120, 240),
         One per series (cycled).
     alpha : float in (0, 1]
         Opacity of each series' bars over what is below.
+    log : bool
+        Bar heights proportional to ``log(1 + count)`` instead of the count: a tall spike
+        (most of a feature map near 0) then no longer flattens the tails to nothing.
 
     Returns
     -------
@@ -108,6 +111,8 @@ def histogram_rgb(values, *, bins: int = 48, value_range=None, size=(120, 240),
     if not 0 < alpha <= 1:
         raise ValueError(f"{func}: alpha must be in (0, 1]; got {alpha!r}")
     img = np.full((h, w, 3), 255.0)
+    if log:
+        counts = np.log1p(counts)
     top = counts.max()
     # the column range of each bin
     cols = np.clip(((edges - edges[0]) / (edges[-1] - edges[0]) * w).round().astype(int), 0, w)

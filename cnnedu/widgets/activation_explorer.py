@@ -2,9 +2,15 @@
 conv layers are one.
 
 Controls: the activation, the input image, the filter, the bias (slider), the filter's
-scale (typed), and a toggle that puts a ReLU between two conv layers. Panels: the input,
-the map before the activation (conv + bias), the map after, the histogram of both, and the
-single kernel equal to (or closest to) the two layers.
+scale (typed), a fixed colour scale (on by default) and a toggle that puts a ReLU between
+two conv layers. Panels: the input, the map before the activation (conv + bias), the map
+after, the histogram of both (log heights, so the tails show beside the spike at 0), and
+the single kernel equal to (or closest to) the two layers.
+
+With the colour scale fixed (-4 to 4 for every setting), a larger filter scale shows as
+stronger colours. Without it each map is coloured by its own largest value, and for ReLU
+with bias 0 a filter scale ``s > 0`` then changes nothing in the pictures:
+``relu(s z) = s relu(z)`` is the same picture, only brighter numbers (the captions say so).
 
 Every number comes from plain tested functions: :func:`cnnedu.topics.nonlinear.map_through`,
 :func:`cnnedu.viz.histogram.histogram_rgb`, :func:`cnnedu.topics.collapse.two_layer_summary`.
@@ -39,6 +45,9 @@ SECOND_KERNEL = np.array([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]) / 
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "identity")
 
+FIXED_LIMIT = 4.0
+"""The colour scale of the before and after maps when it is fixed: -4 to 4."""
+
 
 class ActivationExplorer(LiveWidget):
     """Pick the activation, bias, image and filter; see what the activation does to the map."""
@@ -61,12 +70,15 @@ class ActivationExplorer(LiveWidget):
                                   continuous_update=True, style=style)
         self.scale = W.Text(value="1", description="filter scale", style=style,
                             layout=W.Layout(width="170px"), continuous_update=False)
+        self.fixed = W.Checkbox(value=True, description=f"fixed colour scale (±{FIXED_LIMIT:g})",
+                                indent=False, layout=W.Layout(width="190px"))
         self.relu_between = W.ToggleButton(value=False,
                                            description="ReLU between conv 1 and conv 2",
                                            layout=W.Layout(width="260px"))
         for c, cls in ((self.activation, "cnnedu-activation"), (self.image, "cnnedu-image"),
                        (self.filter, "cnnedu-filter"), (self.bias, "cnnedu-bias"),
-                       (self.scale, "cnnedu-scale"), (self.relu_between, "cnnedu-toggle")):
+                       (self.scale, "cnnedu-scale"), (self.relu_between, "cnnedu-toggle"),
+                       (self.fixed, "cnnedu-fixed")):
             c.add_class(cls)
         # maps are sent at their own size (no upscaling: PNG encoding is most of an
         # update) and enlarged by the browser to the panel's size
@@ -76,23 +88,25 @@ class ActivationExplorer(LiveWidget):
         for p in (self.input_panel, self.before_panel, self.after_panel):
             p.image.layout = W.Layout(width=f"{panel}px", height=f"{panel}px",
                                       object_fit="contain")
-        self.hist_panel = ImagePanel("histogram: before (grey), after (orange)", panel)
+        self.hist_panel = ImagePanel("histogram: before (grey), after (orange); log heights",
+                                     panel)
         self.kernel_panel = ImagePanel("one equivalent kernel?", panel)
         for p, cls in ((self.input_panel, "cnnedu-input"), (self.before_panel, "cnnedu-before"),
                        (self.after_panel, "cnnedu-after"), (self.hist_panel, "cnnedu-hist"),
                        (self.kernel_panel, "cnnedu-kernel")):
             p.widget.add_class(cls)
-        self.hist_panel.image.layout = W.Layout(width=f"{panel}px", height=f"{panel // 2}px",
+        self.hist_panel.image.layout = W.Layout(width=f"{2 * panel}px", height=f"{panel}px",
                                                 object_fit="contain")
         self.message = MessageLine()
         self.collapse = W.HTML("")
         self.collapse.add_class("cnnedu-collapse")
-        for c in (self.activation, self.image, self.filter, self.bias, self.relu_between):
+        for c in (self.activation, self.image, self.filter, self.bias, self.relu_between,
+                  self.fixed):
             c.observe(self.update, names="value")
         self.scale.observe(self.update, names="value")
         self.widget = W.VBox([
             W.HBox([self.activation, self.image, self.filter]),
-            W.HBox([self.bias, self.scale, self.relu_between]),
+            W.HBox([self.bias, self.scale, self.fixed, self.relu_between]),
             W.HBox([self.input_panel.widget, self.before_panel.widget, self.after_panel.widget]),
             W.HBox([self.hist_panel.widget, self.kernel_panel.widget]),
             self.message.widget, self.collapse,
@@ -119,14 +133,16 @@ class ActivationExplorer(LiveWidget):
         if self._shown_image != self.image.value:
             self.input_panel.show(image)
             self._shown_image = self.image.value
-        self.before_panel.show(r.pre, signed=True,
-                               caption=f"range {r.pre.min():.2f} to {r.pre.max():.2f}")
-        self.after_panel.show(r.post, signed=True,
-                              caption=f"range {r.post.min():.2f} to {r.post.max():.2f}")
+        fixed = FIXED_LIMIT if self.fixed.value else None
+        colours = (f"colours ±{FIXED_LIMIT:g} (fixed)" if fixed
+                   else "colours: this map's own largest value")
+        for panel, m in ((self.before_panel, r.pre), (self.after_panel, r.post)):
+            panel.show(m, signed=True, vmax=fixed,
+                       caption=f"range {m.min():.2f} to {m.max():.2f}; {colours}")
         lo = float(min(r.pre.min(), r.post.min()))
         hi = float(max(r.pre.max(), r.post.max()))
         self.hist_panel.show(histogram_rgb([r.pre, r.post], value_range=(lo, hi),
-                                           size=(96, 192)),
+                                           size=(110, 330), log=True),
                              caption=f"values from {lo:.2f} to {hi:.2f}; black line: 0")
         between = "relu" if self.relu_between.value else "identity"
         s = two_layer_summary(self._load(self.image.value, 64), scale * kernel, self.bias.value, SECOND_KERNEL, 0.0, between)
@@ -136,6 +152,10 @@ class ActivationExplorer(LiveWidget):
                                caption=f"{s.kernel.shape[0]}x{s.kernel.shape[1]}, bias {s.bias:.3f}")
         self.collapse.value = ("<b>conv 1 (the filter and bias above) then conv 2 (3x3 smoothing), on the "
                                f"64x64 image:</b> {s.text()}")
+        same = ("; relu(s z) = s relu(z), so with each map on its own colour scale a filter "
+                "scale s > 0 gives the same pictures" if not fixed and name == "relu"
+                and self.bias.value == 0 else "")
         self.message.info(f"{name} with bias {self.bias.value:.1f} and filter scale {scale:g}: "
                           f"zeroes {100 * r.zeroed:.1f}% of the map, saturates "
-                          f"{100 * r.saturated:.1f}% (derivative below 1% of its largest)")
+                          f"{100 * r.saturated:.1f}% (derivative below 1% of its largest)"
+                          + same)
