@@ -61,8 +61,15 @@ def test_known_values():
     g5 = kernels.get("gaussian", 5)
     b = np.array([1, 4, 6, 4, 1]) / 16
     assert np.allclose(g5, np.outer(b, b))
+    # sharpen is what its description says: identity minus the Laplacian (3x3: the
+    # classic [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]; 5x5: a quarter of its Laplacian)
+    assert np.array_equal(kernels.get("sharpen"), [[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+    assert np.allclose(kernels.get("sharpen"),
+                       kernels.get("identity") - kernels.get("laplacian"))
     assert np.allclose(kernels.get("sharpen", 5),
-                       2 * kernels.get("identity", 5) - kernels.get("gaussian", 5))
+                       kernels.get("identity", 5) - kernels.get("laplacian", 5) / 4)
+    assert "identity minus the Laplacian" in kernels.describe("sharpen")
+    assert kernels.get("sharpen", 5)[2, 2] == kernels.get("sharpen")[1, 1] == 5
 
 
 @pytest.mark.parametrize("size", kernels.SIZES)

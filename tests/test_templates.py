@@ -143,3 +143,51 @@ def test_bad_input():
         T.ncc(np.full((4, 4), np.nan), np.eye(2))
     with pytest.raises(TypeError, match="numeric"):
         T.sliding_dot("abc", np.eye(2))
+
+
+# ------------------------------------------------------------------ figures of notebook 01
+
+def test_filter_bank_draws_the_input_grey_and_signed_only_zero_sum_responses():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cnnedu.topics import kernels
+    from cnnedu.viz.figures import templates as figs
+
+    img = np.linspace(0, 1, 20 * 24).reshape(20, 24)
+    names = ["sobel_x", "box_blur", "sharpen"]
+    fig = figs.filter_bank(img, names, image_title="the input")
+    axes = fig.axes
+    grid = np.array(axes[:8]).reshape(2, 4)
+    assert grid[1, 0].get_title() == "the input"
+    assert grid[1, 0].images[0].get_cmap().name == "gray"
+    cmaps = [grid[1, k].images[0].get_cmap().name for k in range(1, 4)]
+    assert cmaps[0] != "gray" and cmaps[1:] == ["gray", "gray"]
+    lo, hi = grid[1, 1].images[0].get_clim()
+    assert np.isclose(-lo, hi)                       # the signed map is centred on 0
+    # the kernels share one colour scale: box blur's 0.111 is pale beside sharpen's 5
+    lims = {grid[0, k].images[0].get_clim() for k in range(1, 4)}
+    assert lims == {(-5.0, 5.0)}
+    assert all(grid[r, c].get_title() for r in range(2) for c in range(4) if (r, c) != (0, 0))
+    assert kernels.get("box_blur").max() < 0.2
+    plt.close(fig)
+
+
+def test_tiles_figure_titles_and_maxima():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cnnedu.topics.filter_response import diagonal_edge_tiles
+    from cnnedu.viz.figures import templates as figs
+
+    t = diagonal_edge_tiles()
+    k = np.array([[-2.0, -1, 0], [-1, 0, 1], [0, 1, 2]])
+    fig = figs.tiles(t, kernel=k, title="x")
+    titles = [ax.get_title() for ax in fig.axes[:2 * len(t)]]
+    assert titles[0] == "TARGET: 45°" and titles[len(t)] == "max 2.40"
+    assert "max -0.00" not in titles
+    plt.close(fig)

@@ -35,7 +35,7 @@ from cnnedu._validate import as_float_array, check_choice, check_ndim, describe
 from cnnedu.nn.conv import correlate2d
 
 __all__ = ["IMAGE_NAMES", "ACTIVATIONS", "KERNEL_LIMIT", "BIAS_LIMIT", "shapes_image",
-           "TILE_NAMES", "diagonal_edge_tiles",
+           "TILE_NAMES", "TILE_LABELS", "diagonal_edge_tiles",
            "load_image", "parse_cell", "parse_kernel", "kernel_texts", "resize_kernel",
            "FilterResponse", "filter_response", "map_caption", "activation_label"]
 
@@ -79,6 +79,11 @@ def shapes_image(size: int = 256) -> np.ndarray:
 #: The patterns of :func:`diagonal_edge_tiles`, target first.
 TILE_NAMES = ("target", "opposite", "diagonal_135", "diagonal_135_opposite", "vertical",
               "vertical_opposite", "horizontal", "horizontal_opposite", "line", "flat")
+#: Short display names of the tiles.
+TILE_LABELS = {"target": "TARGET: 45°", "opposite": "45° reversed", "diagonal_135": "135°",
+               "diagonal_135_opposite": "135° reversed", "vertical": "vertical",
+               "vertical_opposite": "vert. reversed", "horizontal": "horizontal",
+               "horizontal_opposite": "horiz. reversed", "line": "45° line", "flat": "flat"}
 
 
 def diagonal_edge_tiles(held_out: bool = False) -> dict:

@@ -82,10 +82,9 @@ _PRESETS = [
            "smooths", np.full((3, 3), 1.0 / 9.0), np.full((5, 5), 1.0 / 25.0)),
     Preset("gaussian", "Gaussian blur", "a weighted average, heavier in the centre "
            "(binomial weights, sum 1): smooths without blocky artefacts", _GAUSS3, _GAUSS5),
-    Preset("sharpen", "sharpen", "2 x identity - blur: adds back the detail a blur removes "
-           "(weights sum to 1)",
-           np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]]),
-           2.0 * _identity(5) - _GAUSS5),
+    Preset("sharpen", "sharpen", "identity minus the Laplacian: the image plus its edges "
+           "(5 in the centre; the 5x5 uses a quarter of the 5x5 Laplacian; weights sum to 1)",
+           _identity(3) - _LAPLACE3, _identity(5) - _LAPLACE5 / 4.0),
     Preset("sobel_x", "Sobel x", "a template of a vertical edge: dark on the left, bright "
            "on the right (positive), or the reverse (negative)", _SOBEL_X3, _SOBEL_X5),
     Preset("sobel_y", "Sobel y", "a template of a horizontal edge: dark above, bright below "

@@ -19,7 +19,7 @@ from cnnedu.exercises._core import (Verdict, as_array, call, compare, compare_sh
                                     watch_calls, wrong)
 from cnnedu.nn.conv import convolve2d, correlate2d, rot180
 from cnnedu.topics import kernels, templates
-from cnnedu.topics.filter_response import diagonal_edge_tiles
+from cnnedu.topics.filter_response import TILE_LABELS, diagonal_edge_tiles
 
 __all__ = ["correlate2d_loops", "convolve2d_by_flipping", "ncc_loops", "diagonal_edge_kernel",
            "learn_kernel", "correlation_cases", "ncc_cases", "learning_data",
@@ -284,9 +284,10 @@ def diagonal_edge_kernel(fn, *, held_out: bool = True) -> Verdict:
     top = max(best.values())
     ties = [n for n in best if best[n] > top - 1e-9]
     rival = "flat" if "flat" in ties else ties[0]     # a bright flat tile explains most
-    scores = f"largest response on the edge {target:.2f}, elsewhere {best[rival]:.2f} ({rival})"
+    scores = (f"largest response on the edge {target:.2f}, elsewhere {best[rival]:.2f} "
+              f"(the {TILE_LABELS[rival]} tile)")
     if abs(best[rival] - target) <= 1e-9 * max(1.0, abs(target)) and target > 0:
-        return wrong(f"your kernel answers the 45-degree edge no more than the {rival} tile: "
+        return wrong(f"your kernel answers the 45-degree edge no more than another tile: "
                      f"{scores}.", hint=_TILE_WHY[rival], mistake="not selective")
     if target <= 0:
         return wrong(f"your kernel gives at most {target:.2f} on the edge: it never answers "
@@ -297,7 +298,7 @@ def diagonal_edge_kernel(fn, *, held_out: bool = True) -> Verdict:
                      f"45-degree edge: {scores}.", hint=_TILE_WHY[rival], mistake=rival)
     if best[rival] > target / 1.2:
         return wrong(f"your kernel answers the 45-degree edge, but not much more than the "
-                     f"{rival} tile: {scores} (needs at least 1.2 times).",
+                     f"{TILE_LABELS[rival]} tile: {scores} (needs at least 1.2 times).",
                      hint=_TILE_WHY[rival], mistake="not selective")
     return passed(f"on the held-out picture (other positions, sizes and brightness) the "
                   f"strongest response is on the 45-degree edge: {scores}, "

@@ -22,13 +22,14 @@ from matplotlib.patches import Rectangle
 
 from cnnedu.topics import kernels as _kernels
 from cnnedu.nn.conv import correlate2d
-from cnnedu.topics.filter_response import FilterResponse, activation_label, map_caption
+from cnnedu.topics.filter_response import (TILE_LABELS, FilterResponse, activation_label,
+                                           map_caption)
 from cnnedu.viz.plotting import fmt_value, show_array, style
 from cnnedu.viz.render import SIGNED_CMAP, symmetric_limit
 from cnnedu.topics.templates import Match, window_product
 
 __all__ = ["sliding_step", "correlation_vs_convolution", "template_match", "filter_bank",
-           "explorer_still"]
+           "tiles", "explorer_still"]
 
 HIGHLIGHT = "#ff9900"
 
@@ -135,28 +136,75 @@ def template_match(image, box, raw, ncc_map, raw_best: Match, ncc_best: Match):
     return fig
 
 
-def filter_bank(image, names, size: int = 3):
-    """Hand-made filters (top row, annotated) and their signed responses on ``image``
-    (bottom row, each with its own colour scale centred on 0).
+def filter_bank(image, names, size: int = 3, image_title: str = "input image"):
+    """The input image, hand-made filters (top row, annotated, all on one colour scale)
+    and their responses on ``image`` (bottom row).
+
+    A zero-sum kernel (a template of change) gives a signed response, drawn in the
+    diverging map centred on 0; a kernel whose weights sum to 1 (blur, sharpen) gives
+    an image-like response, drawn grey. Each response has its own colorbar.
 
     Use an image of at most about 160x160 pixels (or a crop): thin edges in a larger one
     vanish when the panel is drawn smaller than the image."""
     image = np.asarray(image, dtype=float)
     n = len(names)
+    kerns = [_kernels.get(name, size) for name in names]
+    lim = max(float(np.abs(k).max()) for k in kerns)
     # a fixed layout: constrained layout costs seconds with this many colorbars
     with style(**{"figure.constrained_layout.use": False}):
-        fig, axes = plt.subplots(2, n, figsize=(2.9 * n, 5.6),
+        fig, axes = plt.subplots(2, n + 1, figsize=(2.75 * (n + 1), 5.7),
                                  gridspec_kw={"height_ratios": [0.65, 1]})
-        fig.subplots_adjust(left=0.01, right=0.96, bottom=0.02, top=0.88, wspace=0.25,
-                            hspace=0.18)
-        for k, name in enumerate(names):
-            kern = _kernels.get(name, size)
-            show_array(axes[0, k], kern, title=_kernels.title(name), signed=True,
-                       colorbar=False, fontsize=9 if size == 3 else 7)
+        fig.subplots_adjust(left=0.01, right=0.96, bottom=0.02, top=0.86, wspace=0.3,
+                            hspace=0.22)
+        show_array(axes[1, 0], image, title=image_title, signed=False, annotate=False)
+        axes[0, 0].axis("off")
+        for k, (name, kern) in enumerate(zip(names, kerns), start=1):
+            im_k = show_array(axes[0, k], kern, title=_kernels.title(name), signed=True,
+                              vmax=lim, colorbar=False, fontsize=9 if size == 3 else 7)
             resp = correlate2d(image, kern)
-            im = show_array(axes[1, k], resp, title="response", signed=True,
-                            annotate=False, colorbar=False)
+            zero_sum = abs(float(kern.sum())) < 1e-9
+            im = show_array(axes[1, k], resp, signed=zero_sum, annotate=False,
+                            colorbar=False, title="response (signed)" if zero_sum
+                            else "response (grey)")
             fig.colorbar(im, ax=axes[1, k], fraction=0.05, pad=0.03)
+        cax = axes[0, 0].inset_axes([0.62, 0.02, 0.1, 0.96])
+        fig.colorbar(im_k, cax=cax)
+        cax.yaxis.set_ticks_position("left")
+        axes[0, 0].text(0.3, 0.5, f"kernel\nweights:\none scale\n±{lim:g}",
+                        transform=axes[0, 0].transAxes, ha="right", va="center",
+                        fontsize=10)
+    return fig
+
+
+def tiles(tile_images: dict, title: str = "", kernel=None):
+    """Small pictures side by side, each titled with its name (grey, one scale 0..1); with
+    ``kernel``, a second row with each tile's response and its largest value."""
+    names = list(tile_images)
+    n = len(names)
+    rows = 1 if kernel is None else 2
+    with style(**{"figure.constrained_layout.use": False}):
+        fig, axes = plt.subplots(rows, n, figsize=(1.45 * n, 1.75 * rows + 0.5),
+                                 squeeze=False)
+        fig.subplots_adjust(left=0.01, right=0.95, bottom=0.02, top=0.8 if rows == 1
+                            else 0.86, wspace=0.15, hspace=0.45)
+        resp = ({m: correlate2d(tile_images[m], kernel) for m in names}
+                if kernel is not None else {})
+        lim = max((symmetric_limit(r) for r in resp.values()), default=1.0)
+        for k, name in enumerate(names):
+            show_array(axes[0, k], tile_images[name], title=TILE_LABELS.get(name, name),
+                       signed=False, annotate=False, vmin=0.0, vmax=1.0, fontsize=8)
+            axes[0, k].title.set_fontsize(9)
+            if kernel is not None:
+                show_array(axes[1, k], resp[name], signed=True, vmax=lim, annotate=False,
+                           colorbar=False,
+                           title=f"max {round(float(resp[name].max()), 2) + 0.0:.2f}")
+                axes[1, k].title.set_fontsize(9)
+        if kernel is not None:                    # one colour bar: every response, one scale
+            box = axes[1, -1].get_position()
+            cax = fig.add_axes([box.x1 + 0.01, box.y0, 0.008, box.height])
+            fig.colorbar(axes[1, -1].images[0], cax=cax)
+        if title:
+            fig.suptitle(title, fontweight="bold")
     return fig
 
 
