@@ -30,9 +30,10 @@ NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook("01", "01_filters_as_templates.ipynb", "Filters as templates", 40,
              "the sliding dot product, correlation vs convolution, template matching, "
              "hand-made filters, a live filter explorer"),
-    Notebook("02", "02_the_convolutional_layer.ipynb", "The convolutional layer", 45,
-             "weights, biases and channels; shapes, stride and padding; a filter is not a "
-             "feature; why convolution beats a dense layer on pixels"),
+    Notebook("02", "02_the_convolutional_layer.ipynb", "The convolutional layer", 75,
+             "weights, biases and channels; shapes, stride and padding; pooling; the "
+             "receptive field; the layer as one matrix product; why convolution beats a "
+             "dense layer on pixels; you write the forward pass"),
     Notebook("03", "03_initializing_filters.ipynb", "Initializing filters", 45,
              "constants, random draws, Glorot, He, LeCun, the PyTorch and Keras defaults, "
              "and the variance of activations and gradients through depth"),
@@ -43,9 +44,9 @@ NOTEBOOKS: tuple[Notebook, ...] = (
              "Backpropagation through a convolution", 60,
              "dW, dX and db derived by hand, the 180-degree rotation, stride, padding and "
              "channels, gradient checking"),
-    Notebook("06", "06_learning_filters.ipynb", "Learning filters", 45,
-             "training a small CNN on handwritten digits and watching its filters become "
-             "templates"),
+    Notebook("06", "06_learning_filters.ipynb", "Learning filters", 90,
+             "training a small CNN on handwritten digits with your own conv layer and "
+             "training loop, and watching its filters become templates"),
 )
 
 

@@ -132,7 +132,7 @@ def test_figures_smoke():
     x, w, b = rng.normal(size=(1, 3, 9, 9)), rng.normal(size=(2, 3, 3, 3)), rng.normal(size=2)
     fig = figs.show_decomposition(channels.decompose(x, w, b, 1), name="test")
     titles = [a.get_title() for a in fig.axes]
-    assert "sum of the responses" in titles and "bias b[f]" in titles
+    assert "sum of the responses" in titles and "bias b[f]\n(scale of the sum)" in titles
     plt.close(fig)
     fig = figs.show_maps(rng.normal(size=(7, 5, 5)), [str(i) for i in range(7)], ncols=4)
     assert [a.get_title() for a in fig.axes][:7] == [str(i) for i in range(7)]

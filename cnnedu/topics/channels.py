@@ -32,7 +32,7 @@ detectors) and 8 random ones drawn with a fixed seed.
 >>> print("\n".join(steps.shape_lines()))
 x        (N, C, H, W)         = (1, 2, 4, 4)
 w        (F, C, kh, kw)       = (3, 2, 3, 3)
-z = x*w  (N, F, H_out, W_out) = (1, 3, 2, 2)
+z = x⋆w  (N, F, H_out, W_out) = (1, 3, 2, 2)
 z + b    (N, F, H_out, W_out) = (1, 3, 2, 2)   b (F,) = (3,) as (1, F, 1, 1)
 relu     (N, F, H_out, W_out) = (1, 3, 2, 2)
 >>> steps.activated[0, :, 0, 0]
@@ -107,7 +107,7 @@ class ForwardSteps:
         return [
             f"x        (N, C, H, W)         = {self.x.shape}",
             f"w        (F, C, kh, kw)       = {self.w.shape}",
-            f"z = x*w  {out} = {self.z.shape}",
+            f"z = x⋆w  {out} = {self.z.shape}",
             f"z + b    {out} = {self.pre.shape}   b (F,) = {self.b.shape} as (1, F, 1, 1)",
             f"{self.activation:<8} {out} = {self.activated.shape}",
         ]

@@ -7,6 +7,9 @@ r"""Why a conv layer and not a dense layer on the pixels: weight sharing and equ
 - :func:`shift` translates an image (zeros come in at the edge), to show translation
   equivariance: shifting the input shifts the feature map by the same amount
   (``conv(shift(x)) == shift(conv(x))`` away from the borders).
+- :func:`shift_error` measures it with a stride: a stride-1 layer's output shifts with
+  its input exactly; with stride 2 a one-pixel shift of the input is half an output
+  pixel, which no shift of the output reproduces.
 
 >>> M = conv_as_matrix(np.arange(1.0, 5.0).reshape(1, 1, 2, 2), (1, 3, 3))
 >>> M.shape, int((M != 0).sum()), len(np.unique(M[M != 0]))
@@ -21,7 +24,7 @@ import numpy as np
 from cnnedu._validate import as_float_array, check_ndim, describe
 from cnnedu.nn.conv import conv2d
 
-__all__ = ["conv_as_matrix", "shift", "interior"]
+__all__ = ["conv_as_matrix", "shift", "interior", "shift_error"]
 
 
 def conv_as_matrix(w, in_shape, *, stride=1, padding=0) -> np.ndarray:
@@ -94,3 +97,41 @@ def interior(a, margin: int) -> np.ndarray:
     if 2 * margin >= min(a.shape[-2:]):
         raise ValueError(f"interior: margin {margin} leaves nothing of an array of shape {a.shape}")
     return a[..., margin:a.shape[-2] - margin, margin:a.shape[-1] - margin]
+
+
+def shift_error(x, w, b=None, *, dx: int = 1, stride: int = 1) -> float:
+    """How far a strided conv layer is from equivariant for a shift of ``dx`` columns.
+
+    ``y = conv2d(x, w, b, stride=s)`` and ``y_s = conv2d(shift(x, 0, dx), ...)``. The best
+    whole-pixel shift of the output (``m = dx // s`` or ``m = -(-dx // s)``) is tried, and the
+    largest difference ``|y_s[..., j + m] - y[..., j]|`` away from the left border (where
+    zeros came in) is returned relative to ``max |y|``. It is 0 up to rounding when
+    ``dx`` is a multiple of ``s`` and usually large otherwise.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    w : ndarray, shape (F, C, kh, kw)
+    b : ndarray, shape (F,), optional
+    dx, stride : int
+
+    Returns
+    -------
+    float
+    """
+    for name, v in (("dx", dx), ("stride", stride)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            raise ValueError(f"shift_error: {name} must be an integer >= 1; got {v!r}")
+    y = conv2d(x, w, b, stride=stride)
+    ys = conv2d(shift(x, 0, dx), w, b, stride=stride)
+    scale = float(np.abs(y).max()) or 1.0
+    Wo, kw = y.shape[-1], np.shape(w)[-1]
+    skip = -(-(dx + kw) // stride)           # output columns whose window saw the new zeros
+    best = np.inf
+    for m in sorted({dx // stride, -(-dx // stride)}):
+        if skip + m >= Wo:
+            raise ValueError(f"shift_error: a shift of {dx} leaves no output column to "
+                             f"compare (W_out = {Wo})")
+        d = np.abs(ys[..., skip:] - y[..., skip - m:Wo - m]).max()
+        best = min(best, float(d) / scale)
+    return best

@@ -396,5 +396,3 @@ def window_matrix(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
     return passed(f"your window matrices are right in all {len(WINDOW_CASES)} cases, so "
                   "w.reshape(F, -1) @ M, reshaped to (F, H_out, W_out), is the layer's "
                   "output.", notes=_note(seen, "write the loops"))
-
-conv_forward_loops = conv_forward  # the saved notebook's old name, until it is re-executed
