@@ -6,8 +6,10 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cnnedu.viz.figures import backprop as figs# noqa: E402
-from cnnedu.topics import gradflow as gf# noqa: E402
+from cnnedu.viz.figures import backprop as figs  # noqa: E402
+from cnnedu.viz.figures import backprop_pictures as bpics  # noqa: E402
+from cnnedu.topics import conv_transpose as ct  # noqa: E402
+from cnnedu.topics import pool_backward as pb  # noqa: E402
 from cnnedu.viz.plotting import plt  # noqa: E402
 
 
@@ -19,7 +21,7 @@ def test_gradflow_pictures_colour_the_right_cells():
     assert centre(0, 0) == tuple(figs.weight_colour(0)) and centre(1, 1) == tuple(figs.weight_colour(3))
     assert centre(2, 2) == (255, 255, 255)
     pics = figs.gradflow_pictures("input", 0, 0, (4, 4), (2, 2), padding=1, cell=10)
-    assert tuple(pics["input"][5, 5]) == tuple(figs.PAD)  # padding is grey
+    assert tuple(pics["input"][5, 5]) == tuple(bpics.PAD)  # padding is grey
     assert pics["text"].startswith("dX[0,0] = ")
     with pytest.raises(ValueError, match="mode must be"):
         figs.gradflow_pictures("both", 0, 0, (4, 4), (2, 2))
@@ -38,9 +40,11 @@ def test_matplotlib_figures_have_titles():
     from cnnedu.topics.recover import learn_kernel, hidden_kernel
 
     rng = np.random.default_rng(0)
-    steps = gf.full_conv_steps(rng.standard_normal((3, 3)), rng.standard_normal((3, 3)))
+    steps = ct.full_conv_steps(rng.standard_normal((3, 3)), rng.standard_normal((3, 3)))
     err = {k: GradError(1e-10, 1e-9) for k in ("dx", "dw", "db")}
     kernels, losses = learn_kernel(steps=4)
+    xp = rng.integers(0, 3, (4, 5)).astype(float)
+    dyp = rng.standard_normal((3, 4))
     figures = [
         figs.plot_full_correlation(steps, [(0, 0), (1, 2)]),
         figs.plot_1d_gradients(np.ones(4), np.ones(2), np.ones(3), np.ones(4), np.ones(2)),
@@ -48,8 +52,44 @@ def test_matplotlib_figures_have_titles():
         figs.plot_gradcheck_sweep([(ConvCase(1, 1, 4, 4, 1, 3, 1, 0, 0), err)]),
         figs.plot_step_sweep(np.array([1e-6, 1e-3]), np.array([1e-10, 1e-8]), np.array([1e-2, 1e-4])),
         figs.plot_kernel_learning(kernels, losses, hidden_kernel("sobel_x"), [0, 4]),
+        figs.plot_channel_swap(rng.standard_normal((3, 2, 3, 3))),
+        figs.plot_max_pool_backward(xp, dyp, pb.max_pool_backward_naive(dyp[None, None], xp[None, None], 2, 1)[0, 0],
+                                    pb.winners(xp[None, None], 2, 1)[0, 0], 2, 1),
     ]
     for fig in figures:
         titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
         assert titles
         plt.close(fig)
+
+
+def test_padding_and_dilation_zeros_are_told_apart():
+    steps = ct.full_conv_steps(np.ones((2, 3)), np.ones((3, 2)), stride=2)
+    pad, dil = figs._zero_kinds(steps)
+    # dY dilated: (3, 5), padded by k - 1 = (2, 1) on each side -> (7, 7)
+    assert steps["padded"].shape == (7, 7) and pad.sum() == 7 * 7 - 3 * 5
+    assert dil.sum() == 3 * 5 - 2 * 3 and not (pad & dil).any()
+    assert np.all(steps["padded"][dil] == 0) and np.all(steps["padded"][pad] == 0)
+
+
+def test_weight_colours_are_distinct_and_padding_titles_only_with_padding():
+    cols = {tuple(bpics.weight_colour(i)) for i in range(17)}
+    assert len(cols) == 17 and tuple(bpics.PAD) not in cols
+    fig = figs.plot_gradflow([figs.gradflow_pictures("output", 0, 0, (4, 4), (2, 2))], ["y"])
+    assert not any("padding" in ax.get_title() for ax in fig.axes)
+    plt.close(fig)
+    fig = figs.plot_gradflow([figs.gradflow_pictures("output", 0, 0, (4, 4), (2, 2),
+                                                     padding=1)], ["y"])
+    assert any("padding" in ax.get_title() for ax in fig.axes)
+    plt.close(fig)
+    assert "one product" in figs.gradflow_pictures("output", 0, 0, (3, 3), (1, 1))["text"]
+
+
+def test_draw_text_and_axes():
+    img = np.full((12, 40, 3), 255, np.uint8)
+    bpics.draw_text(img, "1e-3", 1, 1)
+    assert (img == 60).all(axis=-1).sum() > 20
+    bpics.draw_text(img, "88", 8, 35)        # clipped at the border, no error
+    assert bpics.text_width("1e-3") == 30
+    plain, axes = figs.curve_rgb([1.0, 1e-3]), figs.curve_rgb([1.0, 1e-3], axes=True)
+    assert plain.shape == axes.shape
+    assert (axes == 60).all(axis=-1)[:, :34].sum() > (plain == 60).all(axis=-1).sum()

@@ -107,3 +107,25 @@ def test_reprs_are_stable_text():
     assert "gradient-flow explorer" in repr(GradientFlowExplorer())
     assert "filter-learning player" in repr(FilterLearningPlayer())
     assert len(MODES) == 2
+
+
+def test_gradient_flow_one_product_and_padding_title():
+    w = GradientFlowExplorer()
+    w.set(mode="output", kernel=1, padding=0, row=0, col=0)
+    assert "one product" in w.message.text and "sum of 1" not in w.message.text
+    assert "padding" not in w.p_in.title.value
+    w.set(padding=1)
+    assert "grey: padding" in w.p_in.title.value
+
+
+def test_player_loss_plot_has_axis_numbers():
+    from cnnedu.viz.figures.backprop_pictures import curve_rgb
+
+    p = FilterLearningPlayer()
+    p.b_run.click()
+    img = pixels(p.p_loss)
+    with_axes = curve_rgb(p.learner.losses, marker=p.learner.steps, axes=True)
+    np.testing.assert_array_equal(img[:, :, :3], with_axes)
+    ink = np.all(with_axes == 60, axis=-1)
+    assert ink[:, :30].sum() > 50           # the powers of ten at the left
+    assert ink[-14:, :].sum() > 20          # the first and last step below

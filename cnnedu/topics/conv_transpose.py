@@ -119,8 +119,8 @@ def full_conv_steps(dy, w, *, stride=1, padding=0, in_hw=None) -> dict:
     dict with
         ``"dilated"`` (dY with zeros between entries), ``"padded"`` (that, zero-padded by
         ``k - 1`` for a full correlation, plus the unread rows at the end), ``"rotated"``
-        (``rot180(w)``), ``"full"`` (the gradient of the padded input) and ``"dx"`` (after
-        :func:`crop`).
+        (``rot180(w)``), ``"full"`` (the gradient of the padded input), ``"dx"`` (after
+        :func:`crop`) and ``"stride"`` ``(sh, sw)``.
     """
     func = "full_conv_steps"
     dy = as_float_array(dy, "dy", func)
@@ -144,7 +144,7 @@ def full_conv_steps(dy, w, *, stride=1, padding=0, in_hw=None) -> dict:
     full = conv2d(padded[None, None], rotated[None, None])[0, 0]
     dx = crop(full, (ph, pw)) if (ph or pw) else full
     return {"dilated": dil, "padded": padded, "rotated": np.ascontiguousarray(rotated),
-            "full": full, "dx": dx}
+            "full": full, "dx": dx, "stride": (sh, sw)}
 
 
 def _check_transpose_args(dy, w, stride, padding, dilation, output_padding, func):

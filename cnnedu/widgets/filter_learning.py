@@ -49,7 +49,7 @@ class FilterLearningPlayer(LiveWidget):
         self.p_w = ImagePanel("current kernel", size=150)
         self.p_h = ImagePanel("hidden kernel", size=150)
         self.p_e = ImagePanel("current - hidden", size=150)
-        self.p_loss = ImagePanel("loss (log scale) vs step", size=260)
+        self.p_loss = ImagePanel("loss (log scale) against step", size=260)
         for p, cls in ((self.p_w, "current"), (self.p_h, "target"), (self.p_e, "error"),
                        (self.p_loss, "loss")):
             p.widget.add_class(f"cnnedu-fl-{cls}")
@@ -115,7 +115,7 @@ class FilterLearningPlayer(LiveWidget):
         self.p_w.show(lrn.w, signed=True, vmax=lim)
         self.p_h.show(lrn.hidden, signed=True, vmax=lim)
         self.p_e.show(lrn.w - lrn.hidden, signed=True, vmax=lim)
-        self.p_loss.show(curve_rgb(lrn.losses, marker=lrn.steps))
+        self.p_loss.show(curve_rgb(lrn.losses, marker=lrn.steps, axes=True))
         self.p_w.set_title(f"current kernel, step {lrn.steps}")
         self.status.value = (f"step {lrn.steps}: loss {lrn.losses[-1]:.3g}, "
                              f"max |current - hidden| = {lrn.max_error():.3g}")

@@ -56,7 +56,7 @@ class GradientFlowExplorer(LiveWidget):
                          (self.stride, "stride"), (self.padding, "padding"),
                          (self.dilation, "dilation")):
             ctl.add_class(f"cnnedu-gf-{cls}")
-        self.p_in = ImagePanel("input x (grey: padding)", size=260)
+        self.p_in = ImagePanel("input x", size=260)
         self.p_k = ImagePanel("kernel w", size=150)
         self.p_out = ImagePanel("output y", size=220)
         for p, cls in ((self.p_in, "input"), (self.p_k, "kernel"), (self.p_out, "output")):
@@ -116,4 +116,5 @@ class GradientFlowExplorer(LiveWidget):
         self.p_k.show(pics["kernel"])
         self.p_out.show(pics["output"])
         self.p_out.set_title(f"output y ({g.out_hw[0]}x{g.out_hw[1]})")
+        self.p_in.set_title("input x (grey: padding)" if p else "input x")
         self.message.info(pics["text"])
