@@ -8,13 +8,17 @@ not the working directory and the package lives in ``site-packages``. The test
    folder and builds a wheel there with ``pip wheel --no-build-isolation`` (no network;
    the checkout gets no ``build/`` folder), and checks that the wheel carries the data
    files, their provenance README and the project README;
-2. creates a venv with ``--system-site-packages`` (numpy, matplotlib, ipykernel, nbclient
-   come from this Python: no network), installs the wheel into it with
-   ``--no-deps --ignore-installed`` (this environment's editable cnnedu is neither used
-   nor touched), and registers a kernelspec that starts that venv's interpreter;
-3. copies ``notebooks/`` to a temp folder and executes every notebook there with nbclient
-   in that kernel, from a working directory outside the repository; a cell appended to
-   each copy prints ``cnnedu.__file__``, which must be inside the venv;
+2. creates a fresh venv that sees this environment's site-packages (numpy, matplotlib,
+   ipykernel, nbclient come from here: no network) through a ``.pth`` file listing them:
+   like ``--system-site-packages``, but it also works when this environment is itself a
+   venv (as the README suggests), and their ``.pth`` files, among them the editable
+   install's finder, are not run. The wheel is installed into it with ``--no-deps
+   --ignore-installed`` (this environment's editable cnnedu is neither used nor touched),
+   and a kernelspec starts that venv's interpreter;
+3. copies ``notebooks/`` to a temp folder and executes every notebook there with nbclient,
+   each in a fresh kernel of that venv (two at a time on two cores), from a working
+   directory outside the repository; a cell appended to each copy prints
+   ``cnnedu.__file__``, which must be inside the venv;
 4. checks that nothing was written into the installed package (its files, sizes and
    modification times are the same before and after; Python's own ``__pycache__`` is
    off for the run, as on a read-only install) nor into the notebooks' folder.
@@ -27,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import site
 import subprocess
 import sys
 import venv
@@ -43,7 +48,7 @@ pytestmark = pytest.mark.install
 
 # Run by the venv's interpreter, from a folder outside the repository.
 RUNNER = r'''
-import json, re, sys, time
+import asyncio, json, os, re, sys, time
 from pathlib import Path
 
 import nbformat
@@ -53,17 +58,17 @@ from nbclient.exceptions import CellExecutionError
 import cnnedu
 from cnnedu import data
 
-out = {"python": sys.executable, "cnnedu": cnnedu.__file__,
-       "camera": list(data.load_grey_image("camera").shape), "notebooks": {}}
-for path in sorted(Path(sys.argv[1]).glob("*.ipynb")):
+WHERE = "import cnnedu as _c, sys as _s; print(_c.__file__); print(_s.executable)"
+
+
+async def run(path, kernel):
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "import cnnedu as _c, sys as _s; print(_c.__file__); print(_s.executable)"))
-    client = NotebookClient(nb, timeout=300, kernel_name=sys.argv[2],
+    nb.cells.append(nbformat.v4.new_code_cell(WHERE))
+    client = NotebookClient(nb, timeout=300, kernel_name=kernel,
                             resources={"metadata": {"path": str(path.parent)}})
     t0 = time.perf_counter()
     try:
-        client.execute()
+        await client.async_execute()
         text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
         result = {"ok": True, "where": text.split()}
     except CellExecutionError as exc:  # the cell and its error, without the colours
@@ -74,7 +79,24 @@ for path in sorted(Path(sys.argv[1]).glob("*.ipynb")):
     except Exception as exc:  # the kernel did not start, a timeout, ...
         result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[-2000:]}
     result["seconds"] = round(time.perf_counter() - t0, 1)  # reported, never asserted
-    out["notebooks"][path.name] = result
+    return path.name, result
+
+
+async def main(folder, kernel, workers):
+    # each notebook in its own fresh kernel; two at a time on two cores
+    gate = asyncio.Semaphore(workers)
+
+    async def gated(path):
+        async with gate:
+            return await run(path, kernel)
+
+    paths = sorted(Path(folder).glob("*.ipynb"), key=lambda p: -p.stat().st_size)
+    return dict(sorted(await asyncio.gather(*(gated(p) for p in paths))))
+
+
+out = {"python": sys.executable, "cnnedu": cnnedu.__file__,
+       "camera": list(data.load_grey_image("camera").shape)}
+out["notebooks"] = asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 print(json.dumps(out))
 '''
 
@@ -132,10 +154,16 @@ def test_wheel_carries_the_data_their_readme_and_the_project_readme(wheel):
 
 def test_installed_wheel_runs_every_notebook_outside_the_repository(wheel, tmp_path):
     env_dir, work, home = tmp_path / "venv", tmp_path / "work", tmp_path / "home"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False, symlinks=True).create(env_dir)
+    venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt").create(env_dir)
     py = env_dir / "bin" / "python"
     if not py.exists():  # Windows layout
         py = env_dir / "Scripts" / "python.exe"
+    # this environment's site-packages, after the venv's own (which will hold cnnedu)
+    outer = [p for p in [*site.getsitepackages(), site.getusersitepackages()]
+             if Path(p).is_dir()]
+    venv_site = Path(_run([py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          cwd=tmp_path).stdout.strip())
+    (venv_site / "_outer_site_packages.pth").write_text("\n".join(outer) + "\n")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTHON", "PIP_", "JUPYTER", "VIRTUAL_ENV", "CNNEDU_DATA"))}
     env.update({"PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
@@ -163,7 +191,9 @@ def test_installed_wheel_runs_every_notebook_outside_the_repository(wheel, tmp_p
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     (work / "runner.py").write_text(RUNNER)
     before_pkg, before_nb = _tree(pkg), _tree(notebooks)
-    proc = _run([py, work / "runner.py", notebooks, KERNEL], env=env, cwd=work, timeout=600)
+    workers = min(2, os.cpu_count() or 1)
+    proc = _run([py, work / "runner.py", notebooks, KERNEL, workers], env=env, cwd=work,
+                timeout=900)
     report = json.loads(proc.stdout.strip().splitlines()[-1])
 
     assert Path(report["cnnedu"]).resolve().parent == pkg.resolve()
