@@ -396,3 +396,11 @@ def test_watch_calls_ignores_what_has_no_python_code():
 
 def test_time_limit_default_is_generous():
     assert _core.TIME_LIMIT >= 5
+
+
+def test_numpy_scalars_are_shown_as_plain_numbers():
+    v = compare_value(np.float64(6.5), 3.0, "out")
+    assert "out = 6.5 is not right" in str(v)
+    v = compare_value((np.int64(2), np.int64(4)), (2, 3), "shape", exact=True,
+                      mistakes={"one too many": (2, 4)})
+    assert "shape = (2, 4) is not right" in str(v)

@@ -189,5 +189,9 @@ def _same(got, m, rtol, exact) -> bool:
 
 
 def _show(x) -> str:
+    if isinstance(x, np.generic):              # 6.5, not np.float64(6.5)
+        x = x.item()
+    elif isinstance(x, tuple):
+        x = tuple(v.item() if isinstance(v, np.generic) else v for v in x)
     text = repr(x)
     return text if len(text) <= 80 else text[:77] + "..."
