@@ -384,3 +384,4 @@ def window_norm_ratio(x, w) -> np.ndarray:
     in_norm = np.sqrt(conv2d(x ** 2, ones)[:, 0])
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(in_norm > 0, out_norm / np.where(in_norm > 0, in_norm, 1.0), np.nan)
+

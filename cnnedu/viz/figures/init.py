@@ -111,27 +111,37 @@ def plot_depth_study(profiles: dict, *, title: str = ""):
     return fig
 
 
-def plot_draws(draws: dict, *, bins: int = 40, ncols: int = 4):
-    """Histograms of initializer draws, one panel each, titled with the measured std.
+def plot_draws(draws: dict, *, bins: int = 161, ncols: int = 4, reference: str | None = None):
+    """Histograms of initializer draws, one panel each, all on one shared x-axis (so the
+    spreads compare at a glance), titled with the measured std.
 
-    ``draws`` is ``{title: array}``.
+    ``draws`` is ``{title: array}``. With ``reference`` (a key of ``draws``), each title
+    also says how many times narrower than that draw it is.
     """
     n = len(draws)
     nrows = -(-n // ncols)
+    lim = max(float(np.abs(np.ravel(a)).max()) for a in draws.values()) or 1.0
+    ref_std = float(np.std(draws[reference])) if reference else None
     with style():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.5 * nrows),
-                                 squeeze=False)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.6 * nrows),
+                                 squeeze=False, sharex=True)
         for ax, (name, a) in zip(axes.flat, draws.items()):
             a = np.ravel(a)
             if np.ptp(a) == 0:
                 ax.axvline(a[0], lw=3, color="tab:blue")
-                ax.set_xlim(a[0] - 1, a[0] + 1)
             else:
-                ax.hist(a, bins=bins, color="tab:blue")
-            ax.set_title(f"{name}\nstd {a.std():.4f}", fontsize=10)
+                ax.hist(a, bins=bins, range=(-lim, lim), color="tab:blue")
+            std = float(a.std())
+            extra = ""
+            if ref_std and name != reference and std > 0:
+                extra = f" ({ref_std / std:.0f}x narrower)" if ref_std / std >= 1.5 else ""
+            ax.set_title(f"{name}\nstd {std:.3g}{extra}", fontsize=10)
             ax.set_yticks([])
+            ax.set_xlim(-lim, lim)
         for ax in list(axes.flat)[n:]:
             ax.axis("off")
+        for ax in axes[-1]:
+            ax.set_xlabel("weight value")
     return fig
 
 
@@ -148,8 +158,14 @@ def plot_training_runs(runs: dict):
                                  gridspec_kw={"width_ratios": [1] * F + [1.8]})
         for i, (name, r) in enumerate(runs.items()):
             for f in range(F):
-                show_array(axes[i, f], r.w_end[f, 0], title=f"filter {f + 1}", signed=True,
-                           vmax=lim, colorbar=False, fontsize=8)
+                im = show_array(axes[i, f], r.w_end[f, 0], title=f"filter {f + 1}",
+                                signed=True, vmax=lim, colorbar=False, annotate=False)
+                w = r.w_end[f, 0]
+                for (a, c), val in np.ndenumerate(w):       # 2 decimals fit a cell
+                    axes[i, f].text(c, a, f"{val:.2f}".replace("-0.00", "0.00"), ha="center", va="center",
+                                    fontsize=8, color="white" if abs(val) > 0.6 * lim
+                                    else "black")
+            fig.colorbar(im, ax=list(axes[i, :F]), shrink=0.8, pad=0.02)
             axes[i, 0].set_ylabel(name, fontsize=11, fontweight="bold")
             ax = axes[i, F]
             ax.plot(r.losses, color="tab:blue")
