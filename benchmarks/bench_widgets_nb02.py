@@ -34,6 +34,9 @@ def scenarios(calc: ShapeCalculator, explorer: ChannelExplorer) -> dict:
     return {
         "shape calculator: input size slider": cycle(calc.size, [7, 16, 24, 12]),
         "shape calculator: kernel slider": cycle(calc.kernel, [3, 5, 2, 4]),
+        "shape calculator: no window fits and back": lambda i: (
+            setattr(calc.padding, "value", 0), setattr(calc.size, "value", 3),
+            setattr(calc.kernel, "value", [9, 3][i % 2])),
         "channel explorer: filter dropdown": cycle(explorer.filter, list(range(20))),
         "channel explorer: bias box": cycle(explorer.bias, ["0.1", "-0.2", "0", "0.3"]),
         "channel explorer: activation dropdown": cycle(explorer.activation,

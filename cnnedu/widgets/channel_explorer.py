@@ -195,10 +195,12 @@ class ChannelExplorer(LiveWidget):
         if self._shown_filter != f:   # the slices and responses change only with the filter
             self._show_filter_panels(d)
             self._shown_filter = f
-        self.pre_panel.show(d.pre, signed=True,
+        rlim = response_limit(d.responses, d.total)   # the sum's scale: the bias shift shows
+        self.pre_panel.show(d.pre, signed=True, vmax=rlim,
                             caption=f"+ b = {d.bias:+.3g} everywhere (shape {d.pre.shape})")
         active = float((d.activated > 0).mean())
         self.out_panel.show(d.activated, signed=True,
+                            vmax=response_limit(d.activated[None], d.activated),
                             caption=f"{d.activation}; {100 * active:.0f}% of pixels > 0")
         name = self.bank.names[f]
         if problem:
