@@ -266,3 +266,100 @@ def test_rot180_and_pad2d():
     assert xp.shape == (2, 3, 6, 9) and xp.dtype == np.float32
     assert xp.sum() == x.sum() and xp[0, 0, 0].sum() == 0 and xp[0, 0, :, :2].sum() == 0
     assert pad2d(x, 0) is not x
+
+
+# ---------------------------------------------------------------------------------------
+# the scratch planner (cnnedu.nn.conv._plan) and tiled results
+# ---------------------------------------------------------------------------------------
+
+from cnnedu.nn.conv import _plan  # noqa: E402
+
+
+def test_plan_arithmetic_by_hand():
+    # x (4, 2, 5, 6), w (3, 2, 3, 3), padding 1, float64, flat grid: Hp=7, Wp=8, L=5*8=40
+    g = _plan.Conv(4, 2, 5, 6, 3, 3, 3, ph=1, pw=1, itemsize=8)
+    assert (g.Hp, g.Wp, g.Ho, g.Wo) == (7, 8, 5, 6)
+    padded, cols, out = 2 * (7 + 1) * 8, 2 * 9 * 40, 3 * 40
+    assert _plan.gemm_bytes(g, "flat", False, 1, 5, 2) == 8 * (padded + cols + out)
+    col2im = 2 * (7 + 1) * 8
+    assert _plan.gemm_bytes(g, "flat", True, 1, 5, 2) == 8 * (padded + 2 * cols + out + col2im)
+    # strided grid: L = 5*6, no spare row
+    assert _plan.gemm_bytes(g, "strided", False, 1, 5, 2) == 8 * (2 * 7 * 8 + 2 * 9 * 30 + 3 * 30)
+    # linear in n
+    assert _plan.gemm_bytes(g, "flat", True, 3, 5, 2) == 3 * _plan.gemm_bytes(g, "flat", True, 1, 5, 2)
+    # a band of 2 output rows reads (2 - 1)*1 + 3 = 4 padded rows
+    assert g.rows_in(2) == 4 and g.rows_in(5) == 7 and g.rows_in(50) == 7
+
+
+@pytest.mark.parametrize("backward", [False, True])
+@pytest.mark.parametrize("method", ["flat", "strided", "offsets"])
+def test_plan_takes_the_largest_tile_that_fits(method, backward):
+    g = _plan.Conv(10, 6, 20, 24, 5, 3, 3, ph=1, pw=1, itemsize=4)
+    one = _plan.gemm_bytes(g, method, backward, 1, g.Ho, g.C)
+    for budget in (one * 10, one * 3 + 1, one * 3 - 1, one):
+        p = _plan.plan(g, method, backward, budget)
+        assert p.split == "samples" and p.fits and p.bytes <= budget
+        assert p.size == min(10, budget // one)  # the next larger chunk would not fit
+    p = _plan.plan(g, method, backward, one - 1)  # one sample too large: bands of rows
+    assert p.split == "rows" and p.fits and p.bytes <= one - 1 and 1 <= p.size < g.Ho
+    more = _plan.plan(g, method, backward, p.bytes - 1)
+    assert more.split == "rows" and more.size < p.size
+    tiny = _plan.plan(g, method, backward, 100)  # not even a row of one channel fits
+    assert not tiny.fits and tiny.size == 1
+
+
+def test_fft_chunk_and_correlate_rows():
+    g = _plan.Conv(6, 4, 60, 60, 5, 7, 7, ph=3, pw=3, itemsize=4)
+    one = _plan.fft_bytes(g, True, 1)
+    assert _plan.fft_bytes(g, True, 3) < 3 * one  # the filters' spectra are shared
+    assert _plan.fft_chunk(g, True, one - 1) == 0
+    n = _plan.fft_chunk(g, True, _plan.fft_bytes(g, True, 4))
+    assert n == 4
+    rows = _plan.correlate_rows(100, 80, 5, 5, False, 8, 8 * 50 * 84)
+    assert (rows + 4) * 84 + rows * 80 <= 50 * 84 < (rows + 5) * 84 + (rows + 1) * 80
+
+
+@pytest.mark.parametrize("force", [None, "flat", "strided", "offsets", "fft"])
+@pytest.mark.parametrize("budget", [3000, 20000, 60000])
+def test_tiled_results_match_naive(force, budget, monkeypatch):
+    """Budgets that force bands of rows and groups of channels: the results do not change."""
+    monkeypatch.setattr(_im2col, "FORCE", force)
+    monkeypatch.setattr(_im2col, "SCRATCH_BYTES", budget)
+    rng = np.random.default_rng(budget)
+    for xs, ws, kwargs in [((2, 3, 11, 9), (2, 3, 3, 2), dict(padding=(1, 2))),
+                           ((1, 4, 10, 12), (3, 4, 7, 7), dict(padding=3)),
+                           ((2, 2, 13, 10), (2, 2, 3, 3), dict(stride=(2, 1), dilation=(2, 1)))]:
+        x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
+        y = conv2d(x, w, b, **kwargs)
+        np.testing.assert_allclose(y, conv2d_naive(x, w, b, **kwargs), **TOL[np.float64])
+        dy = rng.standard_normal(y.shape)
+        for g, g_ref in zip(conv2d_backward(dy, x, w, **kwargs),
+                            conv2d_backward_naive(dy, x, w, **kwargs)):
+            np.testing.assert_allclose(g, g_ref, **TOL[np.float64])
+        none, dw, _ = conv2d_backward(dy, x, w, input_grad=False, **kwargs)
+        assert none is None
+        np.testing.assert_allclose(dw, conv2d_backward_naive(dy, x, w, **kwargs)[1], **TOL[np.float64])
+
+
+@pytest.mark.parametrize("mode", ["valid", "same", "full"])
+@pytest.mark.parametrize("kshape, budget", [((3, 2), 600), ((9, 8), 20000), ((9, 8), 10**9)])
+def test_correlate_in_bands_matches_scipy(mode, kshape, budget, monkeypatch):
+    """Bands of output rows under a small cap, by taps and by FFT (forced by size)."""
+    rng = np.random.default_rng(sum(kshape))
+    image, kernel = rng.standard_normal((300, 250)), rng.standard_normal(kshape)
+    monkeypatch.setattr(_im2col, "SCRATCH_BYTES", budget)
+    for ours, theirs in ((correlate2d, signal.correlate2d), (convolve2d, signal.convolve2d)):
+        np.testing.assert_allclose(ours(image, kernel, mode=mode), theirs(image, kernel, mode=mode),
+                                   rtol=1e-10, atol=1e-10)
+
+
+def test_fft_in_chunks_of_samples_matches_naive():
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal((5, 2, 9, 8)), rng.standard_normal((3, 2, 7, 7)), rng.standard_normal(3)
+    y = _im2col._fft_forward(x, w, b, (3, 3), (9, 8), 2)
+    np.testing.assert_allclose(y, conv2d_naive(x, w, b, padding=3), **TOL[np.float64])
+    dy = rng.standard_normal(y.shape)
+    dx, dw = _im2col._fft_backward(dy, x, w, (3, 3), (9, 8), True, 2)
+    dx_ref, dw_ref, _ = conv2d_backward_naive(dy, x, w, padding=3)
+    np.testing.assert_allclose(dx, dx_ref, **TOL[np.float64])
+    np.testing.assert_allclose(dw, dw_ref, **TOL[np.float64])

@@ -20,12 +20,18 @@ Arguments arrive validated and normalised (arrays of one float dtype, ``(h, w)``
 
 In every GEMM method the im2col matrix is ``(C*kh*kw, n*L)`` (rows ``c, u, v``; columns
 ``n`` then position), so forward, ``dw`` and ``dcols`` are one GEMM each per chunk of
-the batch, and chunks keep the scratch below ``SCRATCH_BYTES``.
+the batch. :mod:`cnnedu.nn.conv._plan` sizes the tiles (chunks of samples; bands of output
+rows or groups of channels when one sample is too large) so that the scratch of a call
+stays below ``SCRATCH_BYTES``, and each chunk's arrays are released before the next
+chunk is filled. The FFT method is used only where its spectra fit (in chunks of
+samples); otherwise the GEMM path, tiled, does the work.
 """
 from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+
+from cnnedu.nn.conv import _plan
 
 SCRATCH_BYTES = 256 * 2**20  # at most this much im2col scratch per chunk
 FORCE = None  # tests set "flat", "strided", "offsets" or "fft" (if applicable)
@@ -39,12 +45,6 @@ def pad(x: np.ndarray, ph: int, pw: int, extra_rows: int = 0) -> np.ndarray:
     out = np.zeros(x.shape[:-2] + (H + 2 * ph + extra_rows, W + 2 * pw), dtype=x.dtype)
     out[..., ph:ph + H, pw:pw + W] = x
     return out
-
-
-def chunks(N: int, bytes_per_sample: int):
-    """Split ``range(N)`` into slices whose scratch stays below ``SCRATCH_BYTES``."""
-    step = max(1, min(N, SCRATCH_BYTES // max(1, bytes_per_sample)))
-    return [slice(n0, min(N, n0 + step)) for n0 in range(0, N, step)]
 
 
 def choose(x, w, stride, dilation, padding, out_hw) -> str:
@@ -163,17 +163,48 @@ class _Geometry:
 
 
 # ---------------------------------------------------------------------------------------
-# forward / backward
+# forward / backward, tiled by :func:`cnnedu.nn.conv._plan.plan` to stay under the budget
 # ---------------------------------------------------------------------------------------
 
-def forward(x, w, b, padding, stride, dilation, out_hw):
+def _sizes(x, w, padding, stride, dilation) -> _plan.Conv:
+    return _plan.Conv(*x.shape, w.shape[0], *w.shape[2:], *stride, *dilation, *padding,
+                      itemsize=x.itemsize)
+
+
+def _method_and_plan(x, w, padding, stride, dilation, out_hw, backward, budget):
+    """The method, and its tiling (an int: FFT samples per chunk; else a Plan)."""
     method = choose(x, w, stride, dilation, padding, out_hw)
+    cv = _sizes(x, w, padding, stride, dilation)
     if method == "fft":
-        return _fft_forward(x, w, b, padding, out_hw)
+        n = _plan.fft_chunk(cv, backward, budget)
+        if n:
+            return method, n
+        # the spectra of even one sample are over budget: the GEMM path, tiled, is not
+        method = "strided" if 5 * cv.Wp > 6 * out_hw[1] else "flat"
+    return method, _plan.plan(cv, method, backward, budget)
+
+
+def _band(x1, top: int, count: int) -> np.ndarray:
+    """Rows ``top .. top + count - 1`` of ``x1`` (1, C, H, W), zero outside ``0 .. H - 1``."""
+    H = x1.shape[2]
+    out = np.zeros(x1.shape[:2] + (count, x1.shape[3]), dtype=x1.dtype)
+    lo, hi = max(0, top), min(H, top + count)
+    if lo < hi:
+        out[:, :, lo - top:hi - top] = x1[:, :, lo:hi]
+    return out
+
+
+def forward(x, w, b, padding, stride, dilation, out_hw, budget=None):
+    budget = SCRATCH_BYTES if budget is None else budget
+    method, tiles = _method_and_plan(x, w, padding, stride, dilation, out_hw, False, budget)
+    if method == "fft":
+        return _fft_forward(x, w, b, padding, out_hw, tiles)
+    if tiles.split != "samples":
+        return _split_forward(x, w, b, padding, stride, dilation, out_hw, tiles, budget)
     g = _Geometry(x, w, padding, stride, dilation, out_hw, method)
     y = np.empty((g.N, g.F, g.Ho, g.Wo), dtype=x.dtype)
     if method == "offsets":
-        for sl in chunks(g.N, 2 * g.F * g.L * x.itemsize):
+        for sl in _slices(g.N, tiles.size):
             xf = g.padded(x[sl])
             acc = np.zeros((g.F, xf.shape[0], g.L), dtype=x.dtype)
             tmp = np.empty((xf.shape[0], g.L), dtype=x.dtype)
@@ -183,9 +214,10 @@ def forward(x, w, b, padding, stride, dilation, out_hw):
                         np.multiply(xf[:, c, off:off + g.L], w[f, c].flat[k], out=tmp)
                         acc[f] += tmp
             _store(y[sl], g.grid(acc), b)
+            del xf, acc, tmp  # release this chunk before the next is filled
         return y
     w2 = w.reshape(g.F, g.CKK)
-    for sl in chunks(g.N, g.CKK * g.L * x.itemsize):
+    for sl in _slices(g.N, tiles.size):
         cols = g.cols(g.padded(x[sl]))
         if sl.stop - sl.start == 1 and not g.flat:  # one image: y[n] is w2 @ cols itself
             np.matmul(w2, cols, out=y[sl].reshape(g.F, g.L))
@@ -193,6 +225,34 @@ def forward(x, w, b, padding, stride, dilation, out_hw):
                 y[sl] += b.reshape(-1, 1, 1)
         else:
             _store(y[sl], g.grid((w2 @ cols).reshape(g.F, -1, g.L)), b)
+        del cols  # release this chunk before the next is filled
+    return y
+
+
+def _slices(N: int, step: int):
+    return [slice(n0, min(N, n0 + step)) for n0 in range(0, N, step)]
+
+
+def _split_forward(x, w, b, padding, stride, dilation, out_hw, tiles, budget):
+    """One sample at a time, in bands of output rows or in groups of input channels."""
+    cv = _sizes(x, w, padding, stride, dilation)
+    y = np.empty((cv.N, cv.F, *out_hw), dtype=x.dtype)
+    for n in range(cv.N):
+        if tiles.split == "rows":
+            for i0 in range(0, cv.Ho, tiles.size):
+                r = min(tiles.size, cv.Ho - i0)
+                xb = _band(x[n:n + 1], i0 * cv.sh - cv.ph, cv.rows_in(r))
+                left = budget - xb.nbytes - cv.F * r * cv.Wo * x.itemsize
+                y[n:n + 1, :, i0:i0 + r] = forward(xb, w, b, (0, cv.pw), stride, dilation,
+                                                   (r, cv.Wo), left)
+                del xb
+        else:
+            y[n] = 0 if b is None else b.reshape(-1, 1, 1)
+            for c0 in range(0, cv.C, tiles.size):
+                part = slice(c0, c0 + tiles.size)
+                left = budget - cv.F * cv.Ho * cv.Wo * x.itemsize
+                y[n:n + 1] += forward(x[n:n + 1, part], w[:, part], None, padding, stride,
+                                      dilation, out_hw, left)
     return y
 
 
@@ -205,21 +265,25 @@ def _store(y, out_fn, b):
         np.add(out, b.reshape(-1, 1, 1), out=y)
 
 
-def backward(dy, x, w, padding, stride, dilation, out_hw, need_dx=True):
+def backward(dy, x, w, padding, stride, dilation, out_hw, need_dx=True, budget=None):
     """``(dx, dw, db)``; ``dx`` is ``None`` when ``need_dx`` is False (not computed)."""
-    method = choose(x, w, stride, dilation, padding, out_hw)
+    budget = SCRATCH_BYTES if budget is None else budget
+    method, tiles = _method_and_plan(x, w, padding, stride, dilation, out_hw, True, budget)
     db = dy.sum(axis=(0, 2, 3))
     if method == "fft":
-        return (*_fft_backward(dy, x, w, padding, out_hw, need_dx), db)
+        return (*_fft_backward(dy, x, w, padding, out_hw, need_dx, tiles), db)
+    if tiles.split != "samples":
+        return (*_split_backward(dy, x, w, padding, stride, dilation, out_hw, need_dx,
+                                 tiles, budget), db)
     g = _Geometry(x, w, padding, stride, dilation, out_hw, method)
     dx = np.empty_like(x) if need_dx else None
     if method == "offsets":
         dw = np.zeros_like(w)
-        for sl in chunks(g.N, 3 * g.F * g.L * x.itemsize):
+        for sl in _slices(g.N, tiles.size):
             xf = g.padded(x[sl])
             n = xf.shape[0]
             dye = g.extend(dy[sl], (0, 1, 2, 3))  # (n, F, L)
-            dxf = np.zeros_like(xf)
+            dxf = np.zeros_like(xf) if need_dx else None
             tmp = np.empty((n, g.L), dtype=x.dtype)
             for f in range(g.F):
                 for c in range(g.C):
@@ -234,51 +298,101 @@ def backward(dy, x, w, padding, stride, dilation, out_hw, need_dx=True):
             if need_dx:
                 dxp = dxf.reshape(n, g.C, g.Hp + 1, g.Wp)
                 dx[sl] = dxp[:, :, g.ph:g.ph + g.H, g.pw:g.pw + g.W]
+            del xf, dye, dxf, tmp
         return dx, dw, db
     w2 = w.reshape(g.F, g.CKK)
     dw2 = np.zeros_like(w2)
-    for sl in chunks(g.N, 2 * g.CKK * g.L * x.itemsize):
+    for sl in _slices(g.N, tiles.size):
         cols = g.cols(g.padded(x[sl]))
         dye = g.extend(dy[sl], (1, 0, 2, 3)).reshape(g.F, -1)  # (F, n*L)
         dw2 += dye @ cols.T
         del cols
         if need_dx:
             dx[sl] = g.col2im(w2.T @ dye, sl.stop - sl.start)
+        del dye
     return dx, dw2.reshape(w.shape), db
 
 
+def _split_backward(dy, x, w, padding, stride, dilation, out_hw, need_dx, tiles, budget):
+    """:func:`_split_forward`'s tiles, backward: ``dw`` summed, ``dx`` added back."""
+    cv = _sizes(x, w, padding, stride, dilation)
+    dx = np.zeros_like(x) if need_dx else None
+    dw = np.zeros_like(w)
+    for n in range(cv.N):
+        if tiles.split == "rows":
+            for i0 in range(0, cv.Ho, tiles.size):
+                r = min(tiles.size, cv.Ho - i0)
+                top, count = i0 * cv.sh - cv.ph, cv.rows_in(r)
+                xb = _band(x[n:n + 1], top, count)
+                left = budget - 2 * xb.nbytes - w.nbytes  # the band, its dx and dw
+                dxb, dwb, _ = backward(dy[n:n + 1, :, i0:i0 + r], xb, w, (0, cv.pw), stride,
+                                       dilation, (r, cv.Wo), need_dx, left)
+                dw += dwb
+                lo, hi = max(0, top), min(cv.H, top + count)
+                if need_dx and lo < hi:
+                    dx[n:n + 1, :, lo:hi] += dxb[:, :, lo - top:hi - top]
+                del xb, dxb
+        else:
+            for c0 in range(0, cv.C, tiles.size):
+                part = slice(c0, c0 + tiles.size)
+                xg = x[n:n + 1, part]
+                left = budget - (xg.size + w[:, part].size) * x.itemsize
+                dxg, dwg, _ = backward(dy[n:n + 1], xg, w[:, part], padding, stride,
+                                       dilation, out_hw, need_dx, left)
+                dw[:, part] += dwg
+                if need_dx:
+                    dx[n:n + 1, part] = dxg
+    return dx, dw
+
+
 # ---------------------------------------------------------------------------------------
-# FFT (stride 1, dilation 1)
+# FFT (stride 1, dilation 1), in chunks of samples
 # ---------------------------------------------------------------------------------------
 
-def _fft_forward(x, w, b, padding, out_hw):
+def _fft_forward(x, w, b, padding, out_hw, chunk):
     """``y = irfft2(sum_c X[n, c] * conj(W[f, c]))`` cropped: circular = linear here."""
-    x_pad = pad(x, *padding)
-    shape = x_pad.shape[2:]
-    X = np.fft.rfft2(x_pad, shape)
-    Wc = np.conj(np.fft.rfft2(w, shape))
-    Y = np.einsum("nck,fck->nfk", X.reshape(*X.shape[:2], -1), Wc.reshape(*Wc.shape[:2], -1))
-    y = np.fft.irfft2(Y.reshape(Y.shape[:2] + X.shape[2:]), shape)
-    y = np.ascontiguousarray(y[:, :, :out_hw[0], :out_hw[1]], dtype=x.dtype)
+    (ph, pw), (H, W) = padding, x.shape[2:]
+    shape = (H + 2 * ph, W + 2 * pw)
+    Wc = np.fft.rfft2(w, shape)
+    np.conjugate(Wc, out=Wc)
+    Wc = Wc.reshape(*Wc.shape[:2], -1)
+    y = np.empty((x.shape[0], w.shape[0], *out_hw), dtype=x.dtype)
+    for sl in _slices(x.shape[0], chunk):
+        X = np.fft.rfft2(pad(x[sl], ph, pw), shape)
+        Y = np.einsum("nck,fck->nfk", X.reshape(*X.shape[:2], -1), Wc)
+        half = X.shape[2:]
+        del X
+        yc = np.fft.irfft2(Y.reshape(Y.shape[:2] + half), shape)
+        del Y
+        y[sl] = yc[:, :, :out_hw[0], :out_hw[1]]
+        del yc
     if b is not None:
         y += b.reshape(-1, 1, 1)
     return y
 
 
-def _fft_backward(dy, x, w, padding, out_hw, need_dx=True):
+def _fft_backward(dy, x, w, padding, out_hw, need_dx=True, chunk=None):
     """``dw = sum_n corr(x_pad, dy)``, ``dx_pad = sum_f conv(dy, w)`` via FFTs."""
     (ph, pw), (H, W), (kh, kw) = padding, x.shape[2:], w.shape[2:]
-    x_pad = pad(x, ph, pw)
-    shape = x_pad.shape[2:]
+    shape = (H + 2 * ph, W + 2 * pw)
     flat = lambda a: a.reshape(*a.shape[:2], -1)  # noqa: E731
-    X = flat(np.fft.rfft2(x_pad, shape))
-    DY = flat(np.fft.rfft2(dy, shape))  # dy zero-extended to the padded size
-    Wf = flat(np.fft.rfft2(w, shape))
     half = shape[:1] + (shape[1] // 2 + 1,)
-    DW = np.einsum("nfk,nck->fck", np.conj(DY), X).reshape(w.shape[:2] + half)
-    dw = np.fft.irfft2(DW, shape)[:, :, :kh, :kw].astype(x.dtype)
-    if not need_dx:
-        return None, dw
-    DX = np.einsum("nfk,fck->nck", DY, Wf).reshape(x.shape[:2] + half)
-    dx = np.fft.irfft2(DX, shape)[:, :, ph:ph + H, pw:pw + W]
-    return np.ascontiguousarray(dx, dtype=x.dtype), dw
+    Wf = flat(np.fft.rfft2(w, shape)) if need_dx else None
+    DW = np.zeros(w.shape[:2] + (half[0] * half[1],), dtype=np.result_type(x.dtype, np.complex64))
+    dx = np.empty_like(x) if need_dx else None
+    for sl in _slices(x.shape[0], chunk or x.shape[0]):
+        X = flat(np.fft.rfft2(pad(x[sl], ph, pw), shape))
+        DY = flat(np.fft.rfft2(dy[sl], shape))  # dy zero-extended to the padded size
+        np.conjugate(DY, out=DY)
+        DW += np.einsum("nfk,nck->fck", DY, X)
+        del X
+        if need_dx:
+            np.conjugate(DY, out=DY)
+            DX = np.einsum("nfk,fck->nck", DY, Wf).reshape(dy[sl].shape[:1] + x.shape[1:2] + half)
+            del DY
+            dx[sl] = np.fft.irfft2(DX, shape)[:, :, ph:ph + H, pw:pw + W]
+            del DX
+        else:
+            del DY
+    dw = np.fft.irfft2(DW.reshape(w.shape[:2] + half), shape)[:, :, :kh, :kw].astype(x.dtype)
+    return dx, dw

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnedu.nn.conv import _im2col
+from cnnedu.nn.conv._single import _correlate_region
 from cnnedu._validate import as_float_array, check_choice, check_ndim, describe, pair, result_dtype
 from cnnedu.nn.conv.naive import (
     _check_conv_args,
@@ -184,31 +185,6 @@ def _crop_starts(image_shape, kernel_shape, mode, same_offset, func):
             f"every dimension (or the kernel as large as the image); got image of shape "
             f"(H, W) = {image_shape} and kernel of shape (kh, kw) = {kernel_shape}")
     return (min(H, kh) - 1, min(W, kw) - 1), (abs(H - kh) + 1, abs(W - kw) + 1)
-
-
-def _correlate_region(image, kernel, start, out_shape):
-    """``full[start:start + out_shape]`` of the full cross-correlation of image and kernel.
-
-    ``full[r, c] = sum_{u, v} image_pad[r + u, c + v] * kernel[u, v]`` with the image
-    padded by ``(kh - 1, kw - 1)`` zeros on each side.
-    """
-    kh, kw = kernel.shape
-    Ho, Wo = out_shape
-    (r0, c0) = start
-    if kh * kw >= 49 and kh * kw * Ho * Wo >= 2**21:
-        # large kernel on a large image: an FFT is much faster than kh*kw passes
-        H, W = image.shape
-        shape = (H + kh - 1, W + kw - 1)
-        spec = np.fft.rfft2(image, shape) * np.fft.rfft2(kernel[::-1, ::-1], shape)
-        full = np.fft.irfft2(spec, shape).astype(image.dtype, copy=False)
-        return np.ascontiguousarray(full[r0:r0 + Ho, c0:c0 + Wo])
-    # only the part of the padded image that the requested region reads
-    padded = _im2col.pad(image, kh - 1, kw - 1)[r0:r0 + Ho + kh - 1, c0:c0 + Wo + kw - 1]
-    out = np.zeros(out_shape, dtype=image.dtype)
-    for u in range(kh):
-        for v in range(kw):
-            out += kernel[u, v] * padded[u:u + Ho, v:v + Wo]
-    return out
 
 
 def correlate2d(image, kernel, mode="valid"):
