@@ -118,13 +118,28 @@ def safe_update(method):
     return wrapper
 
 
+# minus signs a learner may paste or type besides "-": matplotlib's U+2212 (its tick labels
+# print negative numbers with it), the figure dash, the en dash, the small and fullwidth
+# hyphen-minus
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-",
+                              "\uff0d": "-"})
+
+
 def parse_number(text, *, minimum: float | None = None, maximum: float | None = None):
-    """Parse a typed number; return ``(value, "")`` or ``(None, message)``."""
+    """Parse a typed number; return ``(value, "")`` or ``(None, message)``.
+
+    A unicode minus (``"\u22122"``, as matplotlib prints ``-2``) counts as ``-``.
+
+    >>> parse_number("\u22122"), parse_number("1e\u22123")
+    ((-2.0, ''), (0.001, ''))
+    >>> parse_number("abc")
+    (None, "'abc' is not a number")
+    """
     s = str(text).strip()
     if not s:
         return None, "the box is empty"
     try:
-        v = float(s)
+        v = float(s.translate(_MINUS_SIGNS))
     except ValueError:
         return None, f"{s!r} is not a number"
     if not math.isfinite(v):
