@@ -25,9 +25,9 @@ class Notebook:
 
 
 NOTEBOOKS: tuple[Notebook, ...] = (
-    Notebook("00", "00_introduction.ipynb", "Introduction", 10,
+    Notebook("00", "00_introduction.ipynb", "Introduction", 15,
              "who the series is for, how to use it, the questions it answers, and a map"),
-    Notebook("01", "01_filters_as_templates.ipynb", "Filters as templates", 40,
+    Notebook("01", "01_filters_as_templates.ipynb", "Filters as templates", 60,
              "the sliding dot product, correlation vs convolution, template matching, "
              "hand-made filters, a live filter explorer"),
     Notebook("02", "02_the_convolutional_layer.ipynb", "The convolutional layer", 75,

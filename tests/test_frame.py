@@ -86,11 +86,11 @@ def test_functions_are_defined_only_in_exercise_cells(entry):
         assert not defs, f"cell {i} defines {defs}: move it into cnnedu (or tag the exercise)"
 
 
-@pytest.mark.parametrize("entry", [n for n in PRESENT if n.number != "00"], ids=lambda n: n.number)
+@pytest.mark.parametrize("entry", PRESENT, ids=lambda n: n.number)
 def test_each_exercise_has_a_stub_a_check_and_a_hidden_solution(entry):
     cells = load(entry).cells
     ex = [i for i, c in enumerate(cells) if tag(c) == "exercise"]
-    assert ex, "no exercise cells (metadata cnnedu: exercise)"
+    assert ex or entry.number == "00", "no exercise cells (metadata cnnedu: exercise)"
     for i in ex:
         stub, check, sol = cells[i], cells[i + 1], cells[i + 2]
         assert "NotImplementedError" in stub.source or "return None" in stub.source
@@ -100,6 +100,34 @@ def test_each_exercise_has_a_stub_a_check_and_a_hidden_solution(entry):
         assert "NOT YET" in out, f"the saved check after cell {i} should say NOT YET: {out[:200]}"
         assert isinstance(tag(sol), dict) and "solution" in tag(sol)
         assert "<details>" in sol.source
+
+
+@pytest.mark.parametrize("entry", PRESENT, ids=lambda n: n.number)
+def test_each_check_cell_checks_the_function_its_exercise_cell_defines(entry):
+    """The check cell passes the learner's function (by name) to a check of the notebook's
+    own check module, and the solution cell names a function that exists."""
+    import importlib
+
+    cells = load(entry).cells
+    for i, cell in enumerate(cells):
+        if tag(cell) != "exercise":
+            continue
+        defined = [n.name for n in ast.parse(cell.source).body
+                   if isinstance(n, ast.FunctionDef)]
+        assert defined, f"exercise cell {i} defines no function"
+        calls = [n for n in ast.walk(ast.parse(cells[i + 1].source))
+                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                 and isinstance(n.func.value, ast.Name) and n.func.value.id == "check"]
+        assert calls, f"cell {i + 1} should call check.<exercise>(...)"
+        names = {a.id for c in calls for a in c.args if isinstance(a, ast.Name)}
+        assert names & set(defined), f"cell {i + 1} does not check {defined}"
+        module, _, func = tag(cells[i + 2])["solution"].partition(".")
+        assert module == f"nb{entry.number}", tag(cells[i + 2])
+        sol = importlib.import_module(f"cnnedu.exercises.solutions.{module}")
+        chk = importlib.import_module(f"cnnedu.exercises.checks.{module}")
+        assert callable(getattr(sol, func, None)), f"no solution {module}.{func}"
+        for c in calls:
+            assert callable(getattr(chk, c.func.attr, None)), f"no check {c.func.attr}"
 
 
 def _anchors(nb) -> set[str]:
