@@ -34,9 +34,10 @@ NOTEBOOKS: tuple[Notebook, ...] = (
              "weights, biases and channels; shapes, stride and padding; pooling; the "
              "receptive field; the layer as one matrix product; why convolution beats a "
              "dense layer on pixels; you write the forward pass"),
-    Notebook("03", "03_initializing_filters.ipynb", "Initializing filters", 45,
-             "constants, random draws, Glorot, He, LeCun, the PyTorch and Keras defaults, "
-             "and the variance of activations and gradients through depth"),
+    Notebook("03", "03_initializing_filters.ipynb", "Initializing filters", 60,
+             "constants and symmetry, Glorot, He, LeCun, the PyTorch and Keras defaults "
+             "derived, and the scale of activations and gradients through depth; you "
+             "derive the initializers and run the symmetry experiment"),
     Notebook("04", "04_activations_and_the_linear_collapse.ipynb",
              "Activations and the linear collapse", 45,
              "why stacked linear conv layers collapse into one, and how a ReLU breaks it"),
