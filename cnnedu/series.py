@@ -39,8 +39,10 @@ NOTEBOOKS: tuple[Notebook, ...] = (
              "derived, and the scale of activations and gradients through depth; you "
              "derive the initializers and run the symmetry experiment"),
     Notebook("04", "04_activations_and_the_linear_collapse.ipynb",
-             "Activations and the linear collapse", 45,
-             "why stacked linear conv layers collapse into one, and how a ReLU breaks it"),
+             "Activations and the linear collapse", 60,
+             "why stacked linear conv layers (strided too) collapse into one, and how a "
+             "ReLU breaks it; depth changes training, not what a linear net represents; "
+             "you collapse the layers and break the collapse"),
     Notebook("05", "05_backpropagation_through_a_convolution.ipynb",
              "Backpropagation through a convolution", 60,
              "dW, dX and db derived by hand, the 180-degree rotation, stride, padding and "

@@ -26,18 +26,23 @@ COLORS = {"identity": "#555555", "relu": "#d62728", "leaky_relu": "#ff7f0e",
 LINES = {"relu": {"lw": 5, "alpha": 0.45}, "leaky_relu": {"lw": 1.5, "ls": "--", "marker": "s"}}
 
 
-def _clip_log_axis(ax, curves, factor: float = 3.0):
+def _clip_log_axis(ax, curves, factor: float = 5.0):
     """Keep a log axis readable: cap it at ``factor`` x the largest starting value and
-    say, in the panel, which curve went above (and how far) instead of squashing the rest."""
+    mark, at the top edge, where a curve went above it and how far (instead of letting one
+    spike squash the rest)."""
     top = factor * max(float(c[0]) for c in curves.values())
-    over = {n: (float(np.max(c)), int(np.argmax(c))) for n, c in curves.items()
-            if np.max(c) > top}
+    colours = {line.get_label(): line.get_color() for line in ax.get_lines()}
+    over = [(n, float(np.max(c)), int(np.argmax(c))) for n, c in curves.items()
+            if np.max(c) > top]
     if not over:
         return
     ax.set_ylim(top=top)
-    text = "; ".join(f"{n} spikes to {v:.3g} at step {k}" for n, (v, k) in over.items())
-    ax.text(0.98, 0.97, f"off the scale: {text}", transform=ax.transAxes, ha="right",
-            va="top", fontsize=8.5, color="0.25", wrap=True)
+    for j, (name, v, k) in enumerate(over):
+        ax.plot([k], [top], marker="^", ms=8, color=colours.get(name, "k"), clip_on=False)
+        ax.annotate(f"{name} spikes to {v:.3g} at step {k}", (k, top),
+                    xytext=(8, -13 - 13 * j), textcoords="offset points", fontsize=9,
+                    color=colours.get(name, "k"),
+                    bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1})
 
 
 def plot_activation_curves(names, x=None):
@@ -152,7 +157,7 @@ def plot_dead_relus(runs: dict):
             a2.plot(r.dead, color=c, label=name, **st)
         a1.set_yscale("log")
         _clip_log_axis(a1, {n: r.losses for n, r in runs.items()})
-        a1.legend(fontsize=8.5, loc="lower left")
+        a1.legend(fontsize=9, loc="lower left")
         a1.set_xlabel("training step")
         a1.set_ylabel("mean squared error")
         a1.set_title("loss")
@@ -199,13 +204,14 @@ def plot_learning_order(runs: dict):
             ax.set_xlabel("gradient step")
             ax.set_title(name)
         axes[0, 0].set_ylabel("fraction of the mode learned")
-        axes[0, 0].legend(fontsize=8.5, loc="lower right")
+        axes[0, 0].legend(fontsize=9, loc="lower right")
         loss_ax = axes[0, -1]
         for (name, r), c in zip(runs.items(), ["#555555", "#d62728", "#ff7f0e"]):
             loss_ax.plot(r.losses, color=c, lw=2, label=name)
         loss_ax.set_yscale("log")
+        loss_ax.set_ylim(bottom=1e-8)       # below this it is rounding
         loss_ax.set_xlabel("gradient step")
         loss_ax.set_ylabel("loss")
         loss_ax.set_title("loss: smooth, or in steps")
-        loss_ax.legend(fontsize=8.5)
+        loss_ax.legend(fontsize=9)
     return fig
