@@ -157,6 +157,13 @@ def test_over_seeds_and_mlp(digits):
     assert r.val_accuracy.shape == (2, 2) and r.test_accuracy.shape == (2,)
     assert r.summary()[1] <= r.summary()[0] <= r.summary()[2]
     np.testing.assert_array_equal(r.test_accuracy, r.val_accuracy[:, -1])
+    again = over_seeds(x_tr[:300], y_tr[:300], x_val, y_val, seeds=(0, 1), epochs=2,
+                       reuse={0: r.runs[0]})
+    assert again.runs[0] is r.runs[0]
+    np.testing.assert_array_equal(again.val_accuracy, r.val_accuracy)
+    with pytest.raises(ValueError, match="epochs"):
+        over_seeds(x_tr[:300], y_tr[:300], x_val, y_val, seeds=(0,), epochs=3,
+                   reuse={0: r.runs[0]})
     mlp = build_mlp(32, seed=0)
     assert mlp.n_params == 64 * 32 + 32 + 32 * 10 + 10
     h = fit(mlp, x_tr, y_tr, epochs=3, lr=0.05, seed=0)

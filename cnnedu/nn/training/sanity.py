@@ -78,11 +78,13 @@ class SeedRuns:
 
 
 def over_seeds(x_train, y_train, x_val, y_val, x_test=None, y_test=None, *,
-               seeds=(0, 1, 2, 3, 4), **kwargs) -> SeedRuns:
+               seeds=(0, 1, 2, 3, 4), reuse=None, **kwargs) -> SeedRuns:
     """:func:`train` once per seed (initial weights and batch order both change).
 
     ``kwargs`` go to :func:`train` (``epochs``, ``init``, ...); the test set, if given,
-    is scored once per run, after its last epoch.
+    is scored once per run, after its last epoch. ``reuse``: a dict seed -> a
+    :func:`train` result already computed with the same arguments (it is used instead of
+    training that seed again; its number of epochs must match).
 
     >>> from cnnedu.data.synthetic import make_bars
     >>> x, y = make_bars(48, size=12, seed=0)
@@ -99,9 +101,16 @@ def over_seeds(x_train, y_train, x_val, y_val, x_test=None, y_test=None, *,
     if (x_test is None) != (y_test is None):
         raise ValueError("over_seeds: give both x_test and y_test, or neither")
     kwargs.setdefault("snapshot_epochs", ())
+    reuse = dict(reuse or {})
     runs, test = [], []
     for s in seeds:
-        r = train(x_train, y_train, x_val, y_val, seed=s, **kwargs)
+        r = reuse.get(s)
+        if r is None:
+            r = train(x_train, y_train, x_val, y_val, seed=s, **kwargs)
+        elif len(r.history["loss"]) != kwargs.get("epochs", 15):
+            raise ValueError(f"over_seeds: the run reused for seed {s} has "
+                             f"{len(r.history['loss'])} epochs; expected "
+                             f"{kwargs.get('epochs', 15)}")
         runs.append(r)
         if x_test is None:
             test.append(np.nan)

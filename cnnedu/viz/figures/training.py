@@ -13,7 +13,8 @@ import numpy as np
 from cnnedu.viz.plotting import plt, show_array, style
 from cnnedu.viz.render import symmetric_limit
 
-__all__ = ["filter_mosaic", "live_curve_rgb", "plot_curves", "plot_gradient_chain", "plot_filters_before_after",
+__all__ = ["filter_mosaic", "live_curve_rgb", "plot_curves", "plot_seed_spread",
+           "plot_gradient_chain", "plot_filters_before_after", "plot_top_patches", "plot_filter_bank",
            "plot_snapshots", "plot_feature_maps", "plot_init_comparison"]
 
 
@@ -87,23 +88,27 @@ def live_curve_rgb(values, *, x_max: int, lo: float, hi: float, log: bool = Fals
 
 
 def plot_curves(history, title: str = ""):
-    """Loss (left) and accuracy (right) per epoch, training and test."""
+    """Loss (left) and accuracy (right) per epoch: training (a running average over each
+    epoch), training scored at the end of each epoch (``"train_accuracy"``, if present)
+    and validation."""
     epochs = np.arange(1, len(history["loss"]) + 1)
     with style():
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.4))
-        a1.plot(epochs, history["loss"], "o-", label="training")
-        if "test_loss" in history:
-            a1.plot(epochs, history["test_loss"], "s--", label="test")
+        a1.plot(epochs, history["loss"], "o-", label="training (running average)")
+        if "val_loss" in history:
+            a1.plot(epochs, history["val_loss"], "s--", label="validation")
         a1.set_xlabel("epoch")
         a1.set_ylabel("mean cross-entropy")
         a1.set_yscale("log")
         a1.set_title("loss per epoch (log scale)")
         a1.legend()
-        a2.plot(epochs, np.array(history["accuracy"]) * 100, "o-", label="training")
-        if "test_accuracy" in history:
-            a2.plot(epochs, np.array(history["test_accuracy"]) * 100, "s--", label="test")
-        a2.axhline(97, color="grey", lw=0.8, ls=":")
-        a2.text(epochs[-1], 97, "97%", va="bottom", ha="right", color="grey")
+        a2.plot(epochs, np.array(history["accuracy"]) * 100, "o-",
+                label="training (running average)")
+        if "train_accuracy" in history:
+            a2.plot(epochs, np.array(history["train_accuracy"]) * 100, "^:",
+                    label="training (end of epoch)")
+        if "val_accuracy" in history:
+            a2.plot(epochs, np.array(history["val_accuracy"]) * 100, "s--", label="validation")
         a2.set_xlabel("epoch")
         a2.set_ylabel("accuracy (%)")
         a2.set_title("accuracy per epoch")
@@ -113,33 +118,53 @@ def plot_curves(history, title: str = ""):
     return fig
 
 
-def plot_gradient_chain(levels, sample: int = 0, filt: int = 0):
-    """The gradient at each level for one batch: norms as bars, and three of them as pictures."""
+def plot_seed_spread(curves: dict, title: str = ""):
+    """Validation accuracy per epoch over seeds: for each entry ``label -> (S, epochs)``
+    array, the mean as a line and the range (min to max over the seeds) as a band."""
     with style():
-        fig = plt.figure(figsize=(12, 3.6))
-        gs = fig.add_gridspec(1, 4, width_ratios=[1.6, 1, 1, 1.15])
+        fig, ax = plt.subplots(figsize=(8, 3.6))
+        for (label, a), marker in zip(curves.items(), "osd^"):
+            a = np.asarray(a) * 100
+            ep = np.arange(1, a.shape[1] + 1)
+            line, = ax.plot(ep, a.mean(axis=0), marker + "-", ms=4,
+                            label=f"{label}: mean of {a.shape[0]} seeds")
+            ax.fill_between(ep, a.min(axis=0), a.max(axis=0), color=line.get_color(), alpha=0.2,
+                            label=f"{label}: min to max")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("validation accuracy (%)")
+        ax.set_title(title or "validation accuracy over seeds")
+        ax.legend(loc="lower right", fontsize=9)
+    return fig
+
+
+def plot_gradient_chain(levels, sample: int = 0, filt: int = 0):
+    """The gradient at each level for one batch: RMS per entry as bars, and three of them as
+    pictures (diverging maps centred on 0, each with its colorbar)."""
+    with style():
+        fig = plt.figure(figsize=(12.5, 3.6))
+        gs = fig.add_gridspec(1, 4, width_ratios=[1.7, 1, 1, 1])
         ax = fig.add_subplot(gs[0])
-        names = [lv.name for lv in levels]
-        norms = [lv.norm for lv in levels]
-        ax.barh(names[::-1], norms[::-1], color="#4c72b0")
+        names = [f"{lv.name} {lv.shape}" for lv in levels]
+        rms = [lv.rms for lv in levels]
+        ax.barh(names[::-1], rms[::-1], color="#4c72b0")
         ax.set_xscale("log")
-        ax.set_xlabel("norm of the gradient")
+        ax.set_xlabel("RMS per entry of the gradient")
         ax.set_title("loss -> scores -> ... -> filters")
-        for y, v in enumerate(norms[::-1]):
-            ax.text(v, y, f" {v:.3g}", va="center", fontsize=9)
-        ax.set_xlim(min(norms) / 2, max(norms) * 20)
+        for y, v in enumerate(rms[::-1]):
+            ax.text(v, y, f" {v:.2g}", va="center", fontsize=9)
+        ax.set_xlim(min(rms) / 2, max(rms) * 20)
         by = {lv.name: lv.grad for lv in levels}
         F = by["filter weights"].shape[0]
         D = by["features"].shape[1]
         hw = int(round(np.sqrt(D / F)))
         feat = by["features"][sample].reshape(F, hw, hw)[filt]
-        show_array(fig.add_subplot(gs[1]), feat, signed=True, annotate=False, colorbar=False,
-                   title=f"dL/d features\nsample {sample}, filter {filt}")
+        show_array(fig.add_subplot(gs[1]), feat, signed=True, annotate=False, colorbar=True,
+                   title=f"dL/d features\nimage {sample}, filter {filt}")
         show_array(fig.add_subplot(gs[2]), by["feature maps"][sample, filt], signed=True,
-                   annotate=False, colorbar=False,
-                   title=f"dL/d feature map\nsample {sample}, filter {filt}")
-        show_array(fig.add_subplot(gs[3]), by["filter weights"][filt, 0], signed=True,
-                   fontsize=8, title=f"dL/d w, filter {filt}\n(whole batch)")
+                   annotate=False, colorbar=True,
+                   title=f"dL/d feature map\nimage {sample}, filter {filt}")
+        show_array(fig.add_subplot(gs[3]), by["filter weights"][filt, 0] * 1e3, signed=True,
+                   fontsize=9, colorbar=True, title=f"dL/d w x 1000, filter {filt}\n(whole batch)")
     return fig
 
 
@@ -149,92 +174,148 @@ _MANY_PANELS = {"figure.constrained_layout.use": False}
 
 
 def plot_filters_before_after(before, after, ncols: int = 8):
-    """Each filter before (top rows) and after (bottom rows) training, one colour scale per set."""
+    """Each filter before (top rows) and after (bottom rows) training, **each on its own
+    symmetric colour scale**, written in its title (``±0.52``): a weak filter's pattern is
+    visible, and its title says how weak it is."""
     F = before.shape[0]
     nrows = -(-F // ncols)
     with style(**_MANY_PANELS):
-        fig, axes = plt.subplots(2 * nrows, ncols, figsize=(1.25 * ncols + 1.2, 1.45 * 2 * nrows))
-        fig.subplots_adjust(left=0.02, right=0.86, bottom=0.03, top=0.93, wspace=0.15,
-                            hspace=0.45)
+        fig, axes = plt.subplots(2 * nrows, ncols, figsize=(1.3 * ncols + 0.4, 1.5 * 2 * nrows))
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.86, wspace=0.15,
+                            hspace=0.55)
         for block, (w, name) in enumerate(((before, "before"), (after, "after"))):
-            lim = symmetric_limit(w)
             for f in range(nrows * ncols):
                 ax = axes[block * nrows + f // ncols, f % ncols]
                 if f >= F:
                     ax.axis("off")
                     continue
-                im = show_array(ax, w[f, 0], signed=True, vmax=lim, annotate=False,
-                                colorbar=False, title=f"{name} #{f}")
-            rows = axes[block * nrows:(block + 1) * nrows, :]
-            top, bottom = rows[0, -1].get_position().y1, rows[-1, -1].get_position().y0
-            cax = fig.add_axes((0.88, bottom, 0.015, top - bottom))
-            fig.colorbar(im, cax=cax, label=f"{name}: weight")
+                lim = symmetric_limit(w[f, 0])
+                show_array(ax, w[f, 0], signed=True, vmax=lim, annotate=False, colorbar=False,
+                           title=f"{name} #{f}\n±{lim:.2f}")
+        fig.suptitle("each panel on its own scale: deep red +s, white 0, deep blue -s, "
+                     "with s = the ± value in its title", fontsize=11, y=0.985)
     return fig
 
 
-def plot_snapshots(snapshots: dict, filters=(0, 1, 2, 3), label: str = "epoch"):
-    """Some filters (rows) at several moments of training (columns), one shared colour scale."""
-    keys = sorted(snapshots)
+def plot_snapshots(snapshots: dict, filters=(0, 1, 2, 3), titles=None):
+    """Some filters (rows) at several moments of training (columns), one shared colour
+    scale. ``snapshots``: column key -> weights ``(F, C, k, k)``; ``titles``: column key ->
+    title (default the key)."""
+    keys = list(snapshots)
+    titles = titles or {k: str(k) for k in keys}
     lim = max(symmetric_limit(snapshots[k][list(filters)]) for k in keys)
     with style(**_MANY_PANELS):
         fig, axes = plt.subplots(len(filters), len(keys),
-                                 figsize=(1.35 * len(keys) + 1.4, 1.35 * len(filters) + 0.4),
+                                 figsize=(1.35 * len(keys) + 1.4, 1.35 * len(filters) + 0.6),
                                  squeeze=False)
-        fig.subplots_adjust(left=0.06, right=0.88, bottom=0.03, top=0.9, wspace=0.15,
+        fig.subplots_adjust(left=0.06, right=0.88, bottom=0.03, top=0.86, wspace=0.15,
                             hspace=0.15)
         for r, f in enumerate(filters):
             for c, k in enumerate(keys):
                 im = show_array(axes[r, c], snapshots[k][f, 0], signed=True, vmax=lim,
                                 annotate=False, colorbar=False,
-                                title=f"{label} {k}" if r == 0 else "")
+                                title=titles[k] if r == 0 else "")
             axes[r, 0].set_ylabel(f"filter {f}")
-        fig.colorbar(im, cax=fig.add_axes((0.9, 0.1, 0.015, 0.75)), label="weight")
+        fig.colorbar(im, cax=fig.add_axes((0.9, 0.1, 0.015, 0.72)), label="weight")
     return fig
 
 
-def plot_feature_maps(image, w, maps, ncols: int = 8, title: str = ""):
-    """The input image, then each filter above its feature map (after ReLU)."""
+def plot_feature_maps(image, w, maps, ncols: int = 8, title: str = "",
+                      image_title: str = "input image"):
+    """The input image, then each filter above its feature map (after ReLU). Filters share
+    one diverging scale, maps one grey scale from 0; both have a colorbar."""
     F = w.shape[0]
     ncols = min(ncols, F)
     nrows = -(-F // ncols)
     lim = symmetric_limit(w)
     with style(**_MANY_PANELS):
-        fig = plt.figure(figsize=(1.3 * ncols + 2.4, 2.6 * nrows + 0.5))
+        fig = plt.figure(figsize=(1.3 * ncols + 3.2, 2.6 * nrows + 0.5))
         gs = fig.add_gridspec(2 * nrows, ncols + 1, width_ratios=[1.8] + [1] * ncols,
-                              left=0.02, right=0.98, bottom=0.02, top=0.86, wspace=0.15,
+                              left=0.02, right=0.9, bottom=0.02, top=0.86, wspace=0.15,
                               hspace=0.45)
         show_array(fig.add_subplot(gs[:, 0]), image, signed=False, annotate=False,
-                   title="test image")
+                   title=image_title)
         top = float(maps.max()) or 1.0
         for f in range(F):
             r, c = divmod(f, ncols)
-            show_array(fig.add_subplot(gs[2 * r, c + 1]), w[f, 0], signed=True, vmax=lim,
-                       annotate=False, colorbar=False, title=f"filter {f}")
-            show_array(fig.add_subplot(gs[2 * r + 1, c + 1]), maps[f], signed=False, vmin=0,
-                       vmax=top, annotate=False, colorbar=False, title=f"map {f}")
+            im_w = show_array(fig.add_subplot(gs[2 * r, c + 1]), w[f, 0], signed=True, vmax=lim,
+                              annotate=False, colorbar=False, title=f"filter {f}")
+            im_m = show_array(fig.add_subplot(gs[2 * r + 1, c + 1]), maps[f], signed=False,
+                              vmin=0, vmax=top, annotate=False, colorbar=False, title=f"map {f}")
+        fig.colorbar(im_w, cax=fig.add_axes((0.915, 0.5, 0.012, 0.34)), label="filter weight")
+        fig.colorbar(im_m, cax=fig.add_axes((0.915, 0.04, 0.012, 0.34)), label="map (after ReLU)")
         if title:
             fig.suptitle(title, fontweight="bold")
     return fig
 
 
+def plot_top_patches(w, patches: dict, responses: dict, title: str = ""):
+    """For each filter (one row): the filter (diverging, own scale), then the input patches
+    that excite it most (grey, 0 to 1, the input's scale), each titled with its response.
+
+    ``patches``: filter index -> ``(n, C, k, k)``; ``responses``: filter index -> ``(n,)``.
+    """
+    rows = list(patches)
+    n = max(len(p) for p in patches.values())
+    with style(**_MANY_PANELS):
+        fig, axes = plt.subplots(len(rows), n + 1, figsize=(1.15 * (n + 1) + 0.6, 1.3 * len(rows) + 0.6),
+                                 squeeze=False)
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.86, wspace=0.2, hspace=0.55)
+        for r, f in enumerate(rows):
+            lim = symmetric_limit(w[f, 0])
+            show_array(axes[r, 0], w[f, 0], signed=True, vmax=lim, annotate=False,
+                       colorbar=False, title=f"filter {f}\n±{lim:.2f}")
+            for c in range(n):
+                ax = axes[r, c + 1]
+                if c >= len(patches[f]):
+                    ax.axis("off")
+                    continue
+                show_array(ax, patches[f][c, 0], signed=False, vmin=0, vmax=1, annotate=False,
+                           colorbar=False, title=f"response {responses[f][c]:.1f}")
+        fig.suptitle(title or "each filter (left, own scale) and the training patches that "
+                     "excite it most (grey: 0 black to 1 white)", fontsize=10)
+    return fig
+
+
 def plot_init_comparison(runs: dict, labels: dict | None = None):
-    """Test loss and test accuracy per epoch for several initializers, on one figure."""
+    """Validation loss and accuracy per epoch for several initializers, on one figure."""
     labels = labels or {}
     with style():
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.8))
         styles = ["o-", "s-", "^-", "d-", "v-", "x-"]
         for i, (name, hist) in enumerate(runs.items()):
-            ep = np.arange(1, len(hist["test_loss"]) + 1)
+            ep = np.arange(1, len(hist["val_loss"]) + 1)
             lab = labels.get(name, name)
-            a1.plot(ep, hist["test_loss"], styles[i % len(styles)], label=lab, ms=4)
-            a2.plot(ep, np.array(hist["test_accuracy"]) * 100, styles[i % len(styles)],
+            a1.plot(ep, hist["val_loss"], styles[i % len(styles)], label=lab, ms=4)
+            a2.plot(ep, np.array(hist["val_accuracy"]) * 100, styles[i % len(styles)],
                     label=lab, ms=4)
         a1.set_yscale("log")
-        a1.set_title("test loss (log scale)")
+        a1.set_title("validation loss (log scale)")
         a1.set_xlabel("epoch")
         a1.set_ylabel("mean cross-entropy")
-        a2.set_title("test accuracy")
+        a2.set_title("validation accuracy")
         a2.set_xlabel("epoch")
         a2.set_ylabel("accuracy (%)")
-        a2.legend(loc="lower right")
+        a2.legend(loc="lower right", fontsize=9)
+    return fig
+
+
+def plot_filter_bank(before, after, title: str = "", rows=("start", "learned")):
+    """Two rows of filters (by default at the start and after training), both on the
+    scale of the second row, with the colorbar right beside the panels; ``rows`` names
+    the rows in the panel titles."""
+    F = before.shape[0]
+    lim = symmetric_limit(after)
+    with style(**_MANY_PANELS):
+        fig, axes = plt.subplots(2, F, figsize=(1.2 * F + 1.0, 3.0), squeeze=False)
+        fig.subplots_adjust(left=0.05, right=0.9, bottom=0.03, top=0.8, wspace=0.12, hspace=0.4)
+        for row, (w, name) in enumerate(((before, rows[0]), (after, rows[1]))):
+            for f in range(F):
+                im = show_array(axes[row, f], w[f, 0], signed=True, vmax=lim, annotate=False,
+                                colorbar=False, title=f"#{f}")
+            axes[row, 0].set_ylabel(name, fontsize=10)
+        x1 = axes[0, -1].get_position().x1
+        fig.colorbar(im, cax=fig.add_axes((x1 + 0.01, 0.05, 0.012, 0.72)), label="weight")
+        if title:
+            fig.suptitle(title, fontsize=11)
     return fig
