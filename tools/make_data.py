@@ -3,8 +3,8 @@
 The series itself never needs scikit-image or scikit-learn: it reads the shipped files
 with :mod:`cnnedu.data`. This script rebuilds them from the public-domain / CC0 sample
 images bundled in scikit-image's wheel and the UCI optdigits set bundled in
-scikit-learn's wheel, and prints each file's size and sha256 (for ``cnnedu/data/files/README.md`` and
-``cnnedu/data.py``'s pinned checksums).
+scikit-learn's wheel, and prints each file's size and sha256 (for
+``cnnedu/data/files/README.md`` and the checksums pinned in ``cnnedu/data/loaders.py``).
 
 Usage::
 
