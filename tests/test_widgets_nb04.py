@@ -95,6 +95,9 @@ def test_fixed_colour_scale_makes_a_relu_scale_change_visible(w):
     w.scale.value = "3"
     own3 = pixels(w.after_panel)
     assert np.array_equal(own1, own3)              # relu(s z) = s relu(z): same picture
+    w.scale.value = "20"
+    assert np.array_equal(own1, pixels(w.after_panel))
+    w.scale.value = "3"
     assert "relu(s z) = s relu(z)" in w.message.text
     assert "own largest value" in w.after_panel.caption.value
     w.fixed.value = True

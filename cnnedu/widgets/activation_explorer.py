@@ -154,7 +154,7 @@ class ActivationExplorer(LiveWidget):
                                f"64x64 image:</b> {s.text()}")
         same = ("; relu(s z) = s relu(z), so with each map on its own colour scale a filter "
                 "scale s > 0 gives the same pictures" if not fixed and name == "relu"
-                and self.bias.value == 0 else "")
+                and abs(self.bias.value) < 1e-9 else "")
         self.message.info(f"{name} with bias {self.bias.value:.1f} and filter scale {scale:g}: "
                           f"zeroes {100 * r.zeroed:.1f}% of the map, saturates "
                           f"{100 * r.saturated:.1f}% (derivative below 1% of its largest)"

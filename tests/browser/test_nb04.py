@@ -54,6 +54,25 @@ def test_activation_explorer(lab, page):
     a1 = wait_for_change(after, a0)
     expect(message).to_contain_text("filter scale 20")
 
+    # 4b. untick the fixed colour scale: with ReLU and bias 0 a scale change leaves the
+    # picture as it is (relu(s z) = s relu(z)), and the message says why
+    ex.locator(".cnnedu-activation select").select_option("relu")
+    handle.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+    expect(message).to_contain_text("relu with bias 0.0")
+    f0 = image_pixels(after)
+    ex.locator(".cnnedu-fixed input").click()
+    own = wait_for_change(after, f0)
+    expect(ex.locator(".cnnedu-after")).to_contain_text("own largest value")
+    expect(message).to_contain_text("relu(s z) = s relu(z)")
+    type_into(scale, "3")
+    expect(message).to_contain_text("filter scale 3")
+    assert np.array_equal(image_pixels(after), own)
+    ex.locator(".cnnedu-fixed input").click()
+    a1 = wait_for_change(after, own)
+    expect(ex.locator(".cnnedu-after")).to_contain_text("fixed")
+
     # 5. bad entries: a visible message, the picture stays as it was
     for text, shown in (("abc", "'abc' is not a number"), ("nan", "not a finite number"),
                         ("", "the box is empty")):
