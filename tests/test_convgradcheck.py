@@ -37,9 +37,9 @@ def test_step_sweep_shows_float32_is_worse():
     hs, e64, e32 = gc.step_size_sweep()
     i = int(np.argmin(np.abs(hs - 1e-6)))
     assert e64[i] < 1e-7 < 1e-3 < e32[i]
-    assert 1e-2 < e32[5] < 1e-1 and 3e-3 < e32[6] < 3e-2        # h = 5.6e-7, 3.2e-6
+    assert hs[i] == pytest.approx(1e-6) and 1e-2 < e32[i] < 1e-1
     assert 1e-6 < e32.min() < 1e-4 and 1e-3 < hs[np.argmin(e32)] < 1e-2
-    assert e64.min() < 1e-10 and np.all(e64[(hs >= 1e-9) & (hs <= 1e-3)] < 1e-7)
+    assert e64.min() < 1e-10 and np.all(e64[(hs >= 1e-9) & (hs <= 3.2e-4)] < 1e-7)
     assert e32.min() > 1e4 * e64.min()
 
 

@@ -37,10 +37,12 @@ __all__ = ["GradError", "norm_rel_error", "ConvCase", "random_cases", "gradcheck
 
 
 class GradError(NamedTuple):
-    """Two ways to compare an analytic gradient with a numerical one."""
+    """Three ways to compare an analytic gradient with a numerical one."""
 
     norm: float   #: ``||a - n|| / (||a|| + ||n||)``: the whole array at once
-    entry: float  #: the largest per-entry relative error (:func:`cnnedu.nn.gradcheck.rel_error`)
+    entry: float  #: the largest plain per-entry error ``|a - n| / (|a| + |n|)`` (CS231n's)
+    scaled: float = float("nan")  #: :func:`cnnedu.nn.gradcheck.check_gradient`'s error
+    passed: bool = True           #: :func:`cnnedu.nn.gradcheck.check_gradient`'s verdict
 
 
 def norm_rel_error(a, b) -> float:
@@ -125,7 +127,9 @@ def gradcheck_case(case: ConvCase) -> dict[str, GradError]:
         fn = {"dx": lambda v: conv2d(v, w, b, **kw), "dw": lambda v: conv2d(x, v, b, **kw),
               "db": lambda v: conv2d(x, w, v, **kw)}[name]
         res = check_gradient(fn, arg, grad, df=dy)
-        out[name] = GradError(norm_rel_error(res.analytic, res.numerical), res.max_rel_error)
+        out[name] = GradError(norm_rel_error(res.analytic, res.numerical),
+                              rel_error(res.analytic, res.numerical, rel_floor=0.0),
+                              res.max_rel_error, bool(res.passed))
     return out
 
 
@@ -167,18 +171,18 @@ def step_size_sweep(hs=None, seed: int = 0):
     The function is ``L(w) = sum(tanh(conv2d(x, w, b, padding=1)) * dy)``, so both error
     sources show: truncation (``~h**2``, from the curvature of tanh) wins for large ``h``,
     rounding (``~eps |L| / h``) for small ``h``. float64's ``eps`` is 2.2e-16, float32's
-    1.2e-7. Measured (default ``hs``, seed 0): float64 reaches about 2e-11 near
-    ``h = 3e-6`` and stays below 1e-7 for ``h`` from 1e-9 to 1e-3; float32 is off by
-    4e-2 to 8e-2 at ``h = 5.6e-7`` and 7e-3 to 1.1e-2 at ``h = 3.2e-6`` (the ranges are over
-    OpenBLAS kernels: float32 rounding noise depends on the order of the sums), and its
-    best, about 1e-5 near ``h = 3e-3`` (close to ``eps**(1/3)``), is still about a million
-    times float64's.
+    1.2e-7. Measured (default ``hs``, 19 steps from 1e-10 to 0.1, seed 0; ranges over
+    OpenBLAS kernel types, since float32 rounding noise depends on the order of the sums):
+    float64 reaches about 2e-11 near ``h = 3e-6`` and stays below 1e-7 for ``h`` from 1e-9
+    to 3e-4 (6e-11 at ``h = 1e-6``); float32 is off by 3e-2 to 5e-2 at ``h = 1e-6``, and
+    its best, 8e-6 to 1.6e-5 near ``h = 3e-3`` (close to ``eps**(1/3) = 4.9e-3``), is still
+    about a million times float64's.
 
     Returns
     -------
     hs, err64, err32 : ndarray, shape (len(hs),)
     """
-    hs = np.logspace(-10, -1, 13) if hs is None else np.asarray(hs, dtype=np.float64)
+    hs = np.logspace(-10, -1, 19) if hs is None else np.asarray(hs, dtype=np.float64)
     case = ConvCase(1, 2, 6, 6, 2, 3, 1, 1, seed=seed)
     x, w, b, dy = case.arrays()
     z = conv2d(x, w, b, padding=1)

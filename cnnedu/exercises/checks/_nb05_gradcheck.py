@@ -176,7 +176,6 @@ def gradient_check(fn, *, time_limit: float = _core.TIME_LIMIT) -> Verdict:
     ``sum(f(x) * df)`` and False when it is not; the verdicts are compared with
     :func:`cnnedu.nn.gradcheck.check_gradient` on six cases."""
     cases = _check_cases()
-    package = [check_gradient(f, x.copy(), a, df=df).passed for _, f, x, a, df, _ in cases]
     yours = []
     with _core.watch_calls(check_gradient) as seen:
         for label, f, x, a, df, _ in cases:
@@ -190,6 +189,7 @@ def gradient_check(fn, *, time_limit: float = _core.TIME_LIMIT) -> Verdict:
                              f"{_short(got)} for '{label}'.",
                              "return error < threshold, a bool")
             yours.append(b)
+    package = [check_gradient(f, x.copy(), a, df=df).passed for _, f, x, a, df, _ in cases]
     table = [f"{label:36s} package: {'right' if p else 'WRONG'}   yours: "
              f"{'right' if y else 'WRONG'}{'' if p == y else '   <- differs'}"
              for (label, *_), p, y in zip(cases, package, yours)]

@@ -20,7 +20,7 @@ from cnnedu.viz.render import SIGNED_CMAP
 
 __all__ = ["weight_colour", "grid_picture", "gradflow_pictures", "curve_rgb", "plot_gradflow",
            "plot_full_correlation", "plot_1d_gradients", "plot_channel_swap",
-           "plot_max_pool_backward", "plot_gradcheck_sweep", "plot_step_sweep",
+           "plot_max_pool_backward", "plot_im2col_product", "plot_gradcheck_sweep", "plot_step_sweep",
            "plot_kernel_learning"]
 
 # ---------------------------------------------------------------------------------------
@@ -46,7 +46,8 @@ def plot_gradflow(pictures: list[dict], titles: list[str]):
 def _frame(ax, r, c, h, w, colour, ls="-"):
     from matplotlib.patches import Rectangle
 
-    ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, fill=False, ec=colour, lw=3, ls=ls))
+    ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, fill=False, ec=colour, lw=3, ls=ls,
+                           zorder=3))
 
 
 def _zero_kinds(steps: dict):
@@ -73,8 +74,10 @@ def plot_full_correlation(steps: dict, positions, colours=("#ff8c00", "#2ca02c")
     with style():
         fig, axes = plt.subplots(1, 3, figsize=(13, 4.9),
                                  gridspec_kw={"width_ratios": [1.3, 0.6, 1.1]})
-        show_array(axes[0], padded, title="dY, zero-padded by k-1 on each side",
-                   signed=True, fontsize=9)
+        sh, sw = steps.get("stride", (1, 1))
+        title = ("dY dilated (stride {}), zero-padded by k-1".format(sh if sh == sw else (sh, sw))
+                 if dil_mask.any() else "dY, zero-padded by k-1 on each side")
+        show_array(axes[0], padded, title=title, signed=True, fontsize=9)
         for (r, c), m in np.ndenumerate(pad_mask):
             if m:
                 axes[0].add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fc="#c8c8c8",
@@ -192,6 +195,34 @@ def plot_max_pool_backward(x, dy, dx, win, size, stride, frames=((0, 0), (0, 1))
             _frame(axes[1], i, j, 1, 1, col, ls)
         show_array(axes[1], dy, title="dY (one per window)", signed=True)
         show_array(axes[2], dx, title="dX: each dY at its winner, summed", signed=True)
+    return fig
+
+
+def plot_im2col_product(dy_mat, cols, cell: float = 0.13):
+    """The weight gradient as one matrix product, drawn to scale (every entry a square of
+    ``cell`` inches): ``dW_mat (F, C*kh*kw) = dY_mat (F, L) @ cols.T (L, C*kh*kw)``,
+    ``L = N*H_out*W_out``; each panel has its own colour bar below it."""
+    dy_mat, cols = np.asarray(dy_mat, float), np.asarray(cols, float)
+    F, L = dy_mat.shape
+    K = cols.shape[0]
+    panels = [(dy_mat, f"dY_mat: F={F} x L={L}\n(L = N*H_out*W_out)"),
+              (cols.T, f"cols.T: L={L} windows\nx C*kh*kw={K}"),
+              (dy_mat @ cols.T, f"dW_mat = dY_mat @ cols.T\nF={F} x C*kh*kw={K}")]
+    gap, top, bar = 0.9, 0.75, 0.5
+    width = sum(a.shape[1] for a, _ in panels) * cell + gap * 4
+    height = top + max(a.shape[0] for a, _ in panels) * cell + bar + 0.6
+    with style():
+        fig = plt.figure(figsize=(width, height), layout="none")
+        x0 = gap
+        for a, title in panels:
+            w_in, h_in = a.shape[1] * cell, a.shape[0] * cell
+            ax = fig.add_axes([x0 / width, 1 - (top + h_in) / height, w_in / width,
+                               h_in / height])
+            im = show_array(ax, a, title=title, signed=True, annotate=False, colorbar=False)
+            cax = fig.add_axes([x0 / width, 1 - (top + h_in + bar) / height, w_in / width,
+                                0.12 / height])
+            fig.colorbar(im, cax=cax, orientation="horizontal")
+            x0 += w_in + gap
     return fig
 
 
