@@ -44,9 +44,10 @@ NOTEBOOKS: tuple[Notebook, ...] = (
              "ReLU breaks it; depth changes training, not what a linear net represents; "
              "you collapse the layers and break the collapse"),
     Notebook("05", "05_backpropagation_through_a_convolution.ipynb",
-             "Backpropagation through a convolution", 60,
+             "Backpropagation through a convolution", 90,
              "dW, dX and db derived by hand, the 180-degree rotation, stride, padding and "
-             "channels, gradient checking"),
+             "channels, the whole layer as loops and as im2col, max-pool backward, gradient "
+             "checking"),
     Notebook("06", "06_learning_filters.ipynb", "Learning filters", 90,
              "training a small CNN on handwritten digits with your own conv layer and "
              "training loop, and watching its filters become templates"),

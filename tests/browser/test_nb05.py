@@ -17,7 +17,8 @@ def wait_idle(page):
 def test_gradient_flow_and_filter_learning(lab, page):
     open_and_run(page, lab, NOTEBOOK, timeout_s=240)
     # the last cell's output is there: Run All has finished
-    expect(page.get_by_text("my_gradient_shapes returned None")).to_have_count(1, timeout=180_000)
+    expect(page.get_by_text("my_gradient_check still raises NotImplementedError")).to_have_count(
+        1, timeout=180_000)
     wait_idle(page)
 
     # ---- the gradient-flow explorer ------------------------------------------------
@@ -29,6 +30,9 @@ def test_gradient_flow_and_filter_learning(lab, page):
     message = gfe.locator(".cnnedu-message")
     expect(out).to_be_visible()
     expect(message).to_contain_text("dX[2,3] = ")  # starts in input mode at x[2,3]
+    # no padding at the start: the input panel does not talk about padding
+    expect(gfe.locator(".cnnedu-panel", has_text="input x")).to_have_count(1)
+    expect(gfe.locator(".cnnedu-panel", has_text="grey: padding")).to_have_count(0)
     before = image_pixels(out)
     assert before.shape[0] >= 200 and len(np.unique(before.reshape(-1, 3), axis=0)) > 3
 
@@ -79,6 +83,8 @@ def test_gradient_flow_and_filter_learning(lab, page):
     expect(status).to_contain_text("step 1:")
 
     l1 = image_pixels(loss)
+    ink = np.all(l1[..., :3] == 60, axis=-1)     # the axis numbers of the loss plot
+    assert ink[:, :30].sum() > 50 and ink[-14:, :].sum() > 20
     pl.locator("button.cnnedu-fl-run").click()
     expect(status).to_contain_text("step 21:")
     wait_for_change(loss, l1)
