@@ -1,5 +1,6 @@
 """Notebook 03's variance meter in a real browser: changing the initializer redraws the
-std plot; a bad std entry shows a visible message and the widget keeps working."""
+std plot; the std box is disabled while the initializer ignores it; a bad std entry shows a
+visible message and the widget keeps working."""
 from conftest import image_pixels, open_and_run, screenshot, wait_for_change
 
 NOTEBOOK = "03_initializing_filters.ipynb"
@@ -23,6 +24,10 @@ def test_variance_meter_reacts_in_the_browser(lab, page):
     message = meter.locator(".cnnedu-message")
     assert "pytorch_default" in message.inner_text()
     assert "vanishing" in message.inner_text()
+    # PyTorch's default sets its own std: the std box is off, and the message says so
+    box = meter.locator(".cnnedu-meter-std input").first
+    assert box.is_disabled()
+    assert "std box is off" in message.inner_text()
 
     # 2. the depth slider by keyboard
     handle = meter.locator(".cnnedu-meter-depth .noUi-handle").first
@@ -33,7 +38,9 @@ def test_variance_meter_reacts_in_the_browser(lab, page):
     # 3. a bad entry in the std box: a visible message, then recovery
     meter.locator(".cnnedu-meter-init select").select_option("normal (std from the box)")
     after3 = wait_for_change(plot, after2)
-    box = meter.locator(".cnnedu-meter-std input").first
+    page.wait_for_function(
+        "() => !document.querySelector('.cnnedu-variance-meter .cnnedu-meter-std input')"
+        ".disabled", timeout=10_000)
     for bad in ("abc", "nan", ""):
         box.click()
         box.fill(bad)
