@@ -50,6 +50,7 @@ def test_shape_calculator_slider_redraws_and_bad_entries_give_a_message(nb_page)
     page.keyboard.press("End")
     expect(calc.locator(".cnnedu-message")).to_contain_text("larger than the padded input")
     expect(calc.locator(".cnnedu-result")).to_contain_text("no output")
+    expect(calc.locator(".cnnedu-panel-windows")).to_contain_text("no window fits")
     page.keyboard.press("Home")                 # k = 1: works again, and the picture changes
     expect(calc.locator(".cnnedu-message")).to_contain_text("output (1, 20, 2, 2)")
     wait_for_change(picture, after)
@@ -87,6 +88,8 @@ def test_channel_explorer_filter_and_bias(nb_page):
     wait_for_change(out, before_out)
     wait_for_change(slice1, before_slice)
     expect(ex.locator(".cnnedu-message")).to_contain_text("filter 11 (red vertical edge)")
+    expect(ex.locator(".cnnedu-panel-slice-1")).to_contain_text("all 0: this channel is ignored")
+    expect(ex).not_to_contain_text("-0.00")
 
     # a new bias moves the threshold: the feature map changes
     bias = ex.locator(".cnnedu-bias input").first
