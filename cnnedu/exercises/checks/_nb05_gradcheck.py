@@ -139,7 +139,7 @@ def _check_cases():
     kw = {"stride": 2, "padding": 1}
     dy = rng.standard_normal(conv2d(x, w, b, **kw).shape)
     dx, dw, db = conv2d_backward(dy, x, w, **kw)
-    dx_norot = mk.conv_mistakes(dy, x, w, 2, 1)["dx"][mk.ROT]
+    dx_norot = mk.conv_mistakes(dy, x, w, 2, 1)["dx"][mk.ROT][0]
     xb = 1e4 * x
     dw_big = conv2d_backward(dy, xb, w, **kw)[1]
     tiny = 1e-8 * dy

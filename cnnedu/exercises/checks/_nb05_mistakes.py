@@ -14,7 +14,8 @@ from cnnedu.nn.conv import rot180
 __all__ = ["conv_loops", "conv_mistakes", "pool_loops", "pool_mistakes"]
 
 #: names of the conv_backward mistakes (tests use them)
-ROT = "dX is built with the kernel not rotated (rot180 missing)"
+ROT = ("dX is built with the kernel the wrong way round (rot180 missing from the full "
+       "correlation, or an extra flip in the loops)")
 SWAP = ("the input and output channel axes of w are not swapped for dX (w[c, f] used "
         "where w[f, c] belongs)")
 DB_BATCH = "db is not summed over the batch (one number per sample and filter)"
@@ -29,6 +30,27 @@ NO_STRIDE = ("the windows are placed at i + u instead of i*stride + u (the strid
              "ignored: dY is not dilated)")
 ASSIGN_DX = "dX is written with = instead of += where windows overlap"
 ASSIGN_DW = "dW is written with = instead of += (only the last window counts)"
+
+
+HINTS = {
+    ROT: "stamp dy[n, f, i, j] * w[f] onto the window as it is: the loops need no flip (as "
+         "one operation that is the full correlation with rot180(w))",
+    SWAP: "dx[n, c] sums over the filters f of dy[n, f] with w[f, c]: in the loops, add "
+          "dy[n, f, i, j] * w[f] (all channels c at once) into dx_pad[n, :, window]",
+    DB_BATCH: "db has shape (F,): sum dy over n, i and j (axis=(0, 2, 3))",
+    DB_SPACE: "db has shape (F,): sum dy over n, i and j (axis=(0, 2, 3))",
+    DB_FIRST: "every sample of the batch adds to db: sum over n too",
+    DB_MEAN: "the loss sums over every output, so db sums dy (no division)",
+    DW_MEAN: "every sample adds to dw: sum over n, do not divide by N",
+    NO_CROP: "dx has x's shape (N, C, H, W): drop p rows and columns on every side, "
+             "dx_pad[:, :, p:p + H, p:p + W]",
+    CROP_ONE_SIDE: "the padding sits on both sides: dx_pad[:, :, p:p + H, p:p + W]",
+    CROP_OTHER_SIDE: "the padding sits on both sides: dx_pad[:, :, p:p + H, p:p + W]",
+    NO_STRIDE: "output (i, j) read rows i*stride .. i*stride + kh - 1 of x_pad: use the "
+               "stride when you place the window",
+    ASSIGN_DX: "a pixel in several windows gets the gradient of each: dx_pad[...] += ...",
+    ASSIGN_DW: "every output position and sample adds to dw[f]: dw[f] += ...",
+}
 
 
 def conv_loops(dy, x, w, stride, padding, *, pos_stride=None, assign_dx=False,
@@ -92,7 +114,7 @@ def conv_mistakes(dy, x, w, stride, padding):
     out["db"][DB_SPACE] = dy.sum(axis=0)
     out["db"][DB_FIRST] = dy[0].sum(axis=(1, 2))
     out["db"][DB_MEAN] = dy.mean(axis=(0, 2, 3))
-    return out
+    return {part: {d: (a, HINTS[d]) for d, a in found.items()} for part, found in out.items()}
 
 
 # --------------------------------------------------------------------------- max pooling
@@ -103,6 +125,11 @@ TIE_LAST = "the gradient goes to the last maximum of the window, not the first"
 ASSIGN_POOL = "the gradient is written with = instead of +=, where overlapping windows chose the same input"
 POOL_NO_STRIDE = "the windows are placed every size pixels (the stride is ignored)"
 POOL_AVERAGE = "the gradient is spread over the whole window (average pooling's backward)"
+
+
+POOL_HINT = ("each dy[n, c, i, j] goes, whole, to the FIRST maximum of its window "
+             "(np.argmax), at x index (i*stride + u, j*stride + v), and adds (+=) to what "
+             "other windows sent there")
 
 
 def pool_loops(dy, x, size, stride, *, tie="first", assign=False, step=None):
@@ -147,4 +174,4 @@ def pool_mistakes(dy, x, size, stride):
         out[ASSIGN_POOL] = pool_loops(dy, x, size, stride, assign=True)
     if stride != size:
         out[POOL_NO_STRIDE] = pool_loops(dy, x, size, stride, step=size)
-    return out
+    return {d: (a, POOL_HINT) for d, a in out.items()}
