@@ -14,6 +14,10 @@ dtype('float64')
 3
 >>> real(0.5, "lr", "demo", minimum=0, strict=True)
 0.5
+>>> float_dtype("float32", "dtype", "demo")
+dtype('float32')
+>>> as_rng(3, "seed", "demo").integers(10) == np.random.default_rng(3).integers(10)
+np.True_
 """
 from __future__ import annotations
 
@@ -31,6 +35,9 @@ __all__ = [
     "check_choice",
     "describe",
     "result_dtype",
+    "float_dtype",
+    "as_rng",
+    "check_callable",
 ]
 
 
@@ -198,3 +205,91 @@ def check_choice(value, choices, name: str, func: str) -> str:
 def result_dtype(*arrays: np.ndarray) -> np.dtype:
     """The dtype the main operands agree on (float32 only when all are float32)."""
     return np.result_type(*[a.dtype for a in arrays])
+
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def float_dtype(dtype, name: str, func: str, allowed=_FLOAT_DTYPES) -> np.dtype:
+    """``dtype`` as a numpy dtype among ``allowed`` (float32 and float64), or raise ``TypeError``.
+
+    Anything numpy does not understand (``"banana"``, ``3``), ``None`` and other dtypes
+    (``int32``, ``float16``) are refused with the list of what is accepted.
+
+    >>> float_dtype(np.float64, "dtype", "demo")
+    dtype('float64')
+    >>> float_dtype("banana", "dtype", "Conv2D")
+    Traceback (most recent call last):
+    ...
+    TypeError: Conv2D: dtype must be float32 or float64; got str 'banana' (write np.float32 or "float32", np.float64 or "float64")
+    """
+    names = " or ".join(d.name for d in allowed)
+    spelled = ", ".join(f'np.{d.name} or "{d.name}"' for d in allowed)
+    what = describe(dtype) if isinstance(dtype, (str, np.ndarray)) else repr(dtype)
+    expected = f"{name} must be {names}; got {what} (write {spelled})"
+    if dtype is None or isinstance(dtype, (bool, np.bool_)):
+        raise TypeError(f"{func}: {expected}")
+    try:
+        dt = np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: {expected}") from None
+    if dt not in allowed:
+        raise TypeError(f"{func}: {expected}")
+    return dt
+
+
+def as_rng(value, name: str, func: str, *, allow_none: bool = True) -> np.random.Generator:
+    """A ``numpy.random.Generator`` from a Generator, a non-negative integer seed or ``None``.
+
+    ``None`` (when ``allow_none``) draws a fresh, unseeded generator. Negative integers,
+    booleans, floats (even ``2.0``), strings and sequences are refused: ``TypeError`` for
+    the wrong kind, ``ValueError`` for a negative seed.
+
+    >>> as_rng(-1, "seed", "fit")
+    Traceback (most recent call last):
+    ...
+    ValueError: fit: seed must be a non-negative integer (or a numpy.random.Generator); got -1
+    >>> as_rng("abc", "rng", "Dense")
+    Traceback (most recent call last):
+    ...
+    TypeError: Dense: rng must be a numpy.random.Generator, a non-negative integer seed or None; got str 'abc'
+    """
+    if isinstance(value, np.random.Generator):
+        return value
+    if value is None and allow_none:
+        return np.random.default_rng()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        kinds = "a non-negative integer seed" + (" or None" if allow_none else "")
+        raise TypeError(f"{func}: {name} must be a numpy.random.Generator, {kinds}; "
+                        f"got {describe(value)}")
+    if value < 0:
+        raise ValueError(f"{func}: {name} must be a non-negative integer (or a "
+                         f"numpy.random.Generator); got {int(value)}")
+    return np.random.default_rng(int(value))
+
+
+def check_callable(value, name: str, func: str, signature: str, n_args: int):
+    """``value`` if it is callable with ``n_args`` positional arguments, else ``TypeError``.
+
+    ``signature`` describes what is expected, e.g. ``"f(shape, rng)"``. Functions whose
+    signature Python cannot inspect (some builtins) are accepted as they are.
+
+    >>> check_callable(lambda s: s, "init", "Dense", "f(shape, rng)", 2)
+    Traceback (most recent call last):
+    ...
+    TypeError: Dense: init must be a function f(shape, rng) (2 arguments); got a function that cannot take 2 arguments: (s)
+    """
+    if not callable(value):
+        raise TypeError(f"{func}: {name} must be a function {signature}; got {describe(value)}")
+    import inspect
+
+    try:
+        sig = inspect.signature(value)
+    except (TypeError, ValueError):
+        return value
+    try:
+        sig.bind(*([None] * n_args))
+    except TypeError:
+        raise TypeError(f"{func}: {name} must be a function {signature} ({n_args} arguments); "
+                        f"got a function that cannot take {n_args} arguments: {sig}") from None
+    return value

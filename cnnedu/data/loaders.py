@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnedu._validate import as_float_array, check_choice, describe
+from cnnedu._validate import as_float_array, check_choice, describe, float_dtype
 
 __all__ = [
     "FILES",
@@ -130,13 +130,8 @@ def _load(file_name: str) -> dict[str, np.ndarray]:
 
 
 def _check_dtype(dtype, func: str) -> np.dtype:
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise TypeError(f"{func}: dtype must be float32 or float64; got {dtype!r}")
-    return dt
+    # (np.dtype(x) == None is True for float64, so a failed lookup must not become None)
+    return float_dtype(dtype, "dtype", func)
 
 
 def _resize(image: np.ndarray, size, func: str) -> np.ndarray:

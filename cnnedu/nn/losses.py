@@ -35,6 +35,24 @@ def _logits(logits, func: str) -> np.ndarray:
     return z
 
 
+def _shifted(z: np.ndarray) -> np.ndarray:
+    """``z - max(z)`` row by row, with infinite logits taken as limits (no NaN, no warning).
+
+    A row whose maximum is ``+inf`` gives its probability to its ``+inf`` entries, shared
+    equally (shift 0 there, ``-inf`` elsewhere); a row of only ``-inf`` is a row of equal
+    logits (shift 0: every class alike). ``-inf`` beside finite logits needs nothing: its
+    probability is 0. A NaN logit leaves its row NaN (a diverged model shows as NaN).
+    """
+    with np.errstate(invalid="ignore"):
+        m = z.max(axis=1, keepdims=True)
+        shifted = z - m
+    inf = np.isinf(m[:, 0])
+    if inf.any():
+        top = m[inf] == np.inf  # (rows, 1): +inf rows; the others are all -inf
+        shifted[inf] = np.where(top, np.where(z[inf] == np.inf, 0.0, -np.inf), 0.0)
+    return shifted
+
+
 def log_softmax(logits) -> np.ndarray:
     r"""Log of :func:`softmax`, computed stably: shift by the row maximum first.
 
@@ -43,11 +61,15 @@ def log_softmax(logits) -> np.ndarray:
         \log p_{n,k} = (z_{n,k} - m_n) - \log \sum_j e^{z_{n,j} - m_n},
         \qquad m_n = \max_j z_{n,j}
 
+    Infinite logits are taken as limits: ``[inf, 0]`` gives ``[0, -inf]``.
+
     >>> print(np.round(log_softmax(np.array([[1000.0, 1000.0]])), 4))
     [[-0.6931 -0.6931]]
+    >>> print(log_softmax(np.array([[np.inf, 0.0]])))
+    [[  0. -inf]]
     """
     z = _logits(logits, "log_softmax")
-    shifted = z - z.max(axis=1, keepdims=True)
+    shifted = _shifted(z)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
@@ -66,7 +88,7 @@ def softmax(logits) -> np.ndarray:
     [[0.25 0.75]]
     """
     z = _logits(logits, "softmax")
-    e = np.exp(z - z.max(axis=1, keepdims=True))
+    e = np.exp(_shifted(z))
     return e / e.sum(axis=1, keepdims=True)
 
 
@@ -111,8 +133,11 @@ def softmax_cross_entropy(logits, labels) -> tuple[float, np.ndarray]:
 
     Notes
     -----
-    Stable for any logits: the log-probabilities come from :func:`log_softmax`, which
-    subtracts the row maximum before exponentiating, so nothing overflows.
+    Stable for any logits: the row maximum is subtracted before exponentiating, so
+    nothing overflows, and infinite logits are taken as limits (as :func:`log_softmax`):
+    ``[[inf, 0]]`` with label 0 gives loss 0 and gradient 0; with label 1 the true class
+    has probability 0, so the loss is ``inf`` (honestly) and the gradient stays finite,
+    ``[[1, -1]]``. A NaN logit gives a NaN loss (a diverged model shows as NaN).
 
     .. math::
 
@@ -125,7 +150,7 @@ def softmax_cross_entropy(logits, labels) -> tuple[float, np.ndarray]:
     if n == 0:
         raise ValueError(f"{func}: logits must have at least one row (N >= 1); got shape {z.shape}")
     t = check_labels(labels, n, k, func)
-    shifted = z - z.max(axis=1, keepdims=True)
+    shifted = _shifted(z)
     e = np.exp(shifted)
     s = e.sum(axis=1, keepdims=True)
     rows = np.arange(n)

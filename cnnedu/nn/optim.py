@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnedu._validate import as_float_array, describe, integer, real
+from cnnedu._validate import as_float_array, as_rng, check_callable, describe, integer, real
 from cnnedu.nn.losses import check_labels, softmax_cross_entropy
 
 __all__ = ["SGD", "train_epoch", "fit", "accuracy", "evaluate"]
@@ -152,17 +152,19 @@ def train_epoch(model, x, y, optimizer, *, batch_size: int = 32, rng=None,
     func = "train_epoch"
     x, y = _check_xy(x, y, func)
     batch_size = integer(batch_size, "batch_size", func, **_POSITIVE)
+    _check_hooks(func, loss=loss, on_step=on_step)
+    if not hasattr(optimizer, "step"):
+        raise TypeError(f"{func}: optimizer must have a step() method (an SGD); "
+                        f"got {describe(optimizer)}")
     n = x.shape[0]
-    order = np.arange(n) if rng is None else (
-        rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    ).permutation(n)
+    order = np.arange(n) if rng is None else as_rng(rng, "rng", func).permutation(n)
     total_loss = 0.0
     correct = 0
     for step, start in enumerate(range(0, n, batch_size)):
         idx = order[start:start + batch_size]
         xb, yb = x[idx], y[idx]
         logits = model.forward(xb)
-        value, dlogits = loss(logits, yb)
+        value, dlogits = _loss_result(loss(logits, yb), logits.shape, func)
         model.backward(dlogits)
         optimizer.step()
         total_loss += value * len(idx)
@@ -187,7 +189,7 @@ def fit(model, x, y, *, epochs: int = 10, batch_size: int = 32, lr: float = 0.1,
         For the default optimizer, ``SGD(model, lr, momentum)``.
     optimizer : SGD, optional
         Use this one instead (``lr`` and ``momentum`` are then ignored).
-    seed : int or numpy.random.Generator
+    seed : int >= 0 or numpy.random.Generator
         Seeds the shuffling: the same seed and initial weights give the same run.
     validation : (x_val, y_val), optional
         Scored with :func:`evaluate` after every epoch.
@@ -207,9 +209,11 @@ def fit(model, x, y, *, epochs: int = 10, batch_size: int = 32, lr: float = 0.1,
     func = "fit"
     x, y = _check_xy(x, y, func)
     epochs = integer(epochs, "epochs", func, **_POSITIVE)
+    batch_size = integer(batch_size, "batch_size", func, **_POSITIVE)
+    _check_hooks(func, loss=loss, on_step=on_step, on_epoch=on_epoch)
     if optimizer is None:
         optimizer = SGD(model, lr=lr, momentum=momentum)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = as_rng(seed, "seed", func, allow_none=False)
     history: dict[str, list] = {"loss": [], "accuracy": []}
     if validation is not None:
         x_val, y_val = _check_xy(*validation, "fit (validation)")
@@ -228,7 +232,38 @@ def fit(model, x, y, *, epochs: int = 10, batch_size: int = 32, lr: float = 0.1,
     return history
 
 
+_HOOKS = {"loss": ("loss(logits, labels) -> (loss, dlogits)", 2),
+          "on_step": ("on_step(epoch, step, loss)", 3),
+          "on_epoch": ("on_epoch(epoch, history)", 2)}
+
+
+def _check_hooks(func: str, **hooks) -> None:
+    """Each hook given (not None) must be callable with its number of arguments."""
+    for name, f in hooks.items():
+        if f is not None or name == "loss":
+            check_callable(f, name, func, *_HOOKS[name])
+
+
+def _loss_result(result, shape, func: str):
+    """``(loss, dlogits)`` from a loss function, checked: a finite-or-inf float and an
+    array of the logits' shape."""
+    try:
+        value, dlogits = result
+        value = float(value)
+        dlogits = as_float_array(dlogits, "dlogits", func)
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: loss must return (loss, dlogits), a number and an array "
+                        f"of the logits' shape {shape}; got {describe(result)}") from None
+    if dlogits.shape != shape:
+        raise ValueError(f"{func}: loss must return dlogits of the logits' shape {shape}; "
+                         f"got shape {dlogits.shape}")
+    return value, dlogits
+
+
 def _scores(model, x, batch_size):
+    if batch_size is not None:
+        batch_size = integer(batch_size, "batch_size", "accuracy", minimum=1,
+                             expected="a positive integer or None")
     if batch_size is None or batch_size >= len(x):
         return model.forward(x)
     batch_size = integer(batch_size, "batch_size", "accuracy", **_POSITIVE)
@@ -244,8 +279,9 @@ def evaluate(model, x, y, *, loss=softmax_cross_entropy, batch_size: int | None 
     (loss, accuracy) : (float, float)
     """
     x, y = _check_xy(x, y, "evaluate")
+    check_callable(loss, "loss", "evaluate", *_HOOKS["loss"])
     logits = _scores(model, x, batch_size)
-    value, _ = loss(logits, y)
+    value, _ = _loss_result(loss(logits, y), logits.shape, "evaluate")
     return float(value), float(np.mean(logits.argmax(axis=1) == y))
 
 

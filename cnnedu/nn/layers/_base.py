@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnedu._validate import as_float_array, describe
+from cnnedu._validate import as_float_array, describe, float_dtype
 
 __all__ = ["Layer"]
 
 
 def _float_dtype(dtype, func: str) -> np.dtype:
-    dt = np.dtype(dtype)
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise TypeError(f"{func}: dtype must be float32 or float64; got {dtype!r}")
-    return dt
+    return float_dtype(dtype, "dtype", func)
 
 
 class Layer:

@@ -14,18 +14,10 @@ import numbers
 import numpy as np
 
 from cnnedu.nn.layers._base import Layer, _float_dtype
-from cnnedu._validate import as_float_array, describe, pair
+from cnnedu._validate import as_float_array, as_rng, check_callable, describe, pair
 from cnnedu.nn.conv import _im2col, conv2d, conv2d_backward
 
 __all__ = ["Conv2D", "Dense"]
-
-
-def _rng(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy.random.Generator, an integer seed or None; got {describe(rng)}")
 
 
 def _init_params(layer: str, w_shape, bias: bool, init, bias_init, rng, dtype):
@@ -34,7 +26,7 @@ def _init_params(layer: str, w_shape, bias: bool, init, bias_init, rng, dtype):
 
     def resolve(spec, what):
         if callable(spec):
-            return spec
+            return check_callable(spec, what, layer, "f(shape, rng)", 2)
         if isinstance(spec, str):
             try:
                 return _init.get(spec)
@@ -43,11 +35,9 @@ def _init_params(layer: str, w_shape, bias: bool, init, bias_init, rng, dtype):
         raise TypeError(f"{layer}: {what} must be an initializer name or a callable "
                         f"f(shape, rng); got {describe(spec)}")
 
-    rng = _rng(rng)
+    rng = as_rng(rng, "rng", layer)
     w_shape = tuple(w_shape)
-    w = np.asarray(resolve(init, "init")(w_shape, rng), dtype=dtype)
-    if w.shape != w_shape:
-        raise ValueError(f"{layer}: init returned shape {w.shape}; expected {w_shape}")
+    w = _drawn(resolve(init, "init")(w_shape, rng), w_shape, dtype, layer, "init")
     params = {"w": w}
     if bias:
         F = w_shape[0]
@@ -58,11 +48,27 @@ def _init_params(layer: str, w_shape, bias: bool, init, bias_init, rng, dtype):
             b = _init.init_bias(name, F, _init.fans(w_shape)[0], rng)
         else:
             b = resolve(bias_init, "bias_init")((F,), rng)
-        b = np.asarray(b, dtype=dtype)
-        if b.shape != (F,):
-            raise ValueError(f"{layer}: bias_init returned shape {b.shape}; expected ({F},)")
-        params["b"] = b
+        params["b"] = _drawn(b, (F,), dtype, layer, "bias_init")
     return params
+
+
+def _drawn(values, shape, dtype, layer: str, what: str) -> np.ndarray:
+    """What an initializer returned, as a finite array of ``shape`` and ``dtype``, or raise."""
+    expected = f"an array of shape {shape}"
+    try:
+        a = np.asarray(values)
+        if a.dtype.kind not in "biuf":
+            raise TypeError
+        a = a.astype(dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"{layer}: {what} must return {expected} of real numbers; "
+                        f"got {describe(values)}") from None
+    if a.shape != shape:
+        raise ValueError(f"{layer}: {what} must return {expected}; got shape {a.shape}")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{layer}: {what} must return finite numbers; got "
+                         f"{int(np.count_nonzero(~np.isfinite(a)))} NaN or inf of {a.size}")
+    return a
 
 
 class Conv2D(Layer):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnedu.nn.layers._base import Layer
-from cnnedu._validate import as_float_array, describe
+from cnnedu._validate import as_float_array, describe, integer
 
 __all__ = ["Sequential"]
 
@@ -123,6 +123,9 @@ class Sequential(Layer):
     def predict_scores(self, x, batch_size: int | None = None) -> np.ndarray:
         """The model's output for ``x``, computed in batches (``None``: all at once)."""
         x = as_float_array(x, "x", "Sequential.predict")
+        if batch_size is not None:
+            batch_size = integer(batch_size, "batch_size", "Sequential.predict", minimum=1,
+                                 expected="a positive integer or None")
         if batch_size is None or batch_size >= len(x):
             return self.forward(x)
         return np.concatenate([self.forward(x[i:i + batch_size])
