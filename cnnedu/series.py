@@ -26,10 +26,12 @@ class Notebook:
 
 NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook("00", "00_introduction.ipynb", "Introduction", 15,
-             "who the series is for, how to use it, the questions it answers, and a map"),
+             "why convolution, a conv layer as volumes, who the series is for, how to use "
+             "it, the questions it answers, a map, and a numpy self-check"),
     Notebook("01", "01_filters_as_templates.ipynb", "Filters as templates", 60,
              "the sliding dot product, correlation vs convolution, template matching, "
-             "hand-made filters, a live filter explorer"),
+             "hand-made filters, a live filter explorer, a filter learned; you write "
+             "correlation, NCC, a designed and a learned filter"),
     Notebook("02", "02_the_convolutional_layer.ipynb", "The convolutional layer", 75,
              "weights, biases and channels; shapes, stride and padding; pooling; the "
              "receptive field; the layer as one matrix product; why convolution beats a "
