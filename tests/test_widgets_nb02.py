@@ -177,3 +177,16 @@ def test_explorer_response_scale_is_not_washed_out_by_a_few_pixels(explorer):
     big = np.abs(np.concatenate([d.responses.ravel(), d.total.ravel()]))
     assert lim < big.max() and np.mean(big > lim) <= 0.011
     assert response_limit(np.zeros((3, 2, 2)), np.zeros((2, 2))) == 1.0
+
+
+def test_calculator_no_shown_line_is_longer_than_the_column(calc):
+    import html as _html
+    import re
+    calc.mode.value = "number"
+    for size, k, s, p, d in [(24, 9, 5, 6, 4), (1, 1, 2, 1, 1), (7, 3, 2, 1, 1)]:
+        calc.size.value, calc.kernel.value, calc.stride.value = size, k, s
+        calc.padding.value, calc.dilation.value = p, d
+        calc.in_channels.value, calc.out_channels.value = "100000", "100000"
+        shown = _html.unescape(re.sub(r"<div[^>]*>|</div>", "", calc.result.value)).split("<br>")
+        assert max(len(line) for line in shown) <= 66, shown
+    calc.in_channels.value, calc.out_channels.value = "3", "20"

@@ -59,6 +59,19 @@ def wrap_line(line: str, width: int = LINE_CHARS) -> list[str]:
     return lines
 
 
+def _pieces(line: str) -> list[str]:
+    """How a result line is shown: formulas broken before an ``=``, the shapes line before
+    its arrow; other lines whole."""
+    if line.startswith(("H_out", "W_out", "parameters")):
+        return wrap_line(line)
+    if len(line) > LINE_CHARS:
+        for sep, lead in (("  ->  ", "  -> "), (", b (F,)", "  b (F,)")):
+            if sep in line:
+                left, right = line.split(sep, 1)
+                return [left, lead + right]
+    return [line]
+
+
 class ShapeCalculator(LiveWidget):
     """Sliders for a conv layer's settings; the windows drawn, the output size and parameters.
 
@@ -161,9 +174,7 @@ class ShapeCalculator(LiveWidget):
             return
         self.result_lines = lines
         self.panel.show(picture, caption=CAPTION)
-        shown = [piece for line in lines
-                 for piece in (wrap_line(line) if line.startswith(("H_out", "W_out"))
-                               else [line])]
+        shown = [piece for line in lines for piece in _pieces(line)]
         self.result.value = ("<div style='font-family:monospace;font-size:12px;"
                              "line-height:1.35;white-space:pre;overflow-x:auto'>"
                              + "<br>".join(html.escape(line) for line in shown) + "</div>")
