@@ -34,8 +34,7 @@ def _watched(seen: set, fn, *args, time_limit: float):
     """``call(fn, *args)``, adding to ``seen`` the package functions it ran."""
     with watch_calls(*_PACKAGE) as now:
         out = call(fn, *args, time_limit=time_limit)
-    seen |= now
-    return out
+    return seen.update(now) or out
 
 
 def _note(seen) -> list[str]:
@@ -46,10 +45,16 @@ def _note(seen) -> list[str]:
 def _pair(got, what="(M, B)"):
     if isinstance(got, Verdict):
         return got
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
+    if not isinstance(got, (tuple, list)) or len(got) != 2:  # a pair, or a verdict saying so
         return wrong(f"your function should return a pair {what}; got {type(got).__name__}",
                      hint=f"end with: return {what.strip('()')}")
     return tuple(got)
+
+
+def _compare(got, expected, what, *, hint="", mistakes=None):
+    """:func:`compare`, with the general hint shown under a named mistake too."""
+    return compare(got, expected, what, hint=hint, mistakes={
+        d: v if isinstance(v, tuple) else (v, hint) for d, v in (mistakes or {}).items()})
 
 
 def _flip(k):
@@ -77,12 +82,12 @@ def collapse_two_nodes(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
         M, B = collapse_dense([m0, m1], [b0, b1])
         label = f"for m0 {m0.shape} and m1 {m1.shape}"
         square = m0.shape == m1.shape
-        v = compare(got[0], M, f"M {label}", hint="m0 acts first, so it stands on the right",
+        v = _compare(got[0], M, f"M {label}", hint="m0 acts first, so it stands on the right",
                     mistakes={"the product is in the wrong order (m0 @ m1)":
                               m0 @ m1 if square else None})
         if not v:
             return v
-        v = compare(got[1], B, f"B {label}", hint="x2 = m1 (m0 x0 + b0) + b1: multiply out",
+        v = _compare(got[1], B, f"B {label}", hint="x2 = m1 (m0 x0 + b0) + b1: multiply out",
                     mistakes={"b0 does not go through m1 (B = b0 + b1)":
                               b0 + b1 if square else None,
                               "b1 is forgotten (B = m1 @ b0)": m1 @ b0,
@@ -115,7 +120,7 @@ def combined_kernel(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
     seen: set = set()
     for k1, k2 in _kernel_cases():
         got = _watched(seen, fn, k1.copy(), k2.copy(), time_limit=time_limit)
-        v = compare(got, full_convolve2d(k1, k2), f"K for k1 {k1.shape} and k2 {k2.shape}",
+        v = _compare(got, full_convolve2d(k1, k2), f"K for k1 {k1.shape} and k2 {k2.shape}",
                     hint=hint, mistakes=_kernel_mistakes(k1, k2))
         if not v:
             return v
@@ -170,12 +175,12 @@ def combine(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
             return got
         W, B = compose_conv(w1, b1, w2, b2)
         label = f"for w1 {w1.shape} and w2 {w2.shape}"
-        v = compare(got[0], W, f"W {label}", mistakes=_weight_mistakes(w1, w2),
+        v = _compare(got[0], W, f"W {label}", mistakes=_weight_mistakes(w1, w2),
                     hint="W[o, i] = sum over m of full_conv(w1[m, i], w2[o, m]), of shape "
                          "(F, C, k1h + k2h - 1, k1w + k2w - 1)")
         if not v:
             return v
-        v = compare(got[1], B, f"B {label}", mistakes=_bias_mistakes(b1, w2, b2),
+        v = _compare(got[1], B, f"B {label}", mistakes=_bias_mistakes(b1, w2, b2),
                     hint="b1[m] is added at every position of map m, and every tap of "
                          "w2[o, m] picks it up: B[o] = b2[o] + sum over m of b1[m] * "
                          "sum(w2[o, m])")
@@ -211,7 +216,7 @@ def combine_strided(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
             return got
         label = f"for k1 {k1.shape}, k2 {k2.shape}, s1 = {s1}, s2 = {s2}"
         K = full_convolve2d(k1, dilate_kernel(k2, s1))
-        v = compare(got[0], K, f"K {label}",
+        v = _compare(got[0], K, f"K {label}",
                     hint="every step of the second layer moves s1 pixels of the input, so "
                          "k2's taps sit s1 apart there: K has size k1 + s1 (k2 - 1)",
                     mistakes={
@@ -262,7 +267,7 @@ def border_mask(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
         got = _mask(call(fn, size, k1, k2, time_limit=time_limit))
         truth = measured_border(size, k1, k2)
         both = (k1[0] + k2[0] - 1, k1[1] + k2[1] - 1)
-        v = compare(got, truth.astype(float), f"the mask for size {size}, k1 {k1}, k2 {k2}",
+        v = _compare(got, truth.astype(float), f"the mask for size {size}, k1 {k1}, k2 {k2}",
                     hint="the stack's second layer reads zeros outside y1; the single layer "
                          "reads the first layer's response there. Which output pixels have a "
                          "second-layer window that reaches outside y1?",
