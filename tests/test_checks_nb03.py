@@ -201,7 +201,9 @@ def test_gradient_step_mistakes():
 
 def test_gradient_step_pass_message_reports_the_symmetric_run():
     v = check.gradient_step(sol.gradient_step)
-    assert "differ by 0" in str(v)
+    # the solution computes the three filters in one conv2d call: exactly 0 on some BLAS
+    # kernels, about 1e-16 on others (notebook section 2)
+    assert "differ by 0:" in str(v) or "differ by less than 1e-12" in str(v)
 
 
 def test_downstream_start_mistakes():
