@@ -6,7 +6,7 @@ from cnnedu.widgets.progress import Progress, format_metrics
 
 def test_format_metrics_is_fixed_format():
     s = format_metrics(2, 15, loss=0.123456789, accuracy=0.5, test_loss=1.0, test_accuracy=0.97, other=2)
-    assert s == "epoch 2/15  loss 0.1235  train acc 50.00%  test loss 1.0000  test acc 97.00%  other 2.0000"
+    assert s == "epoch 2/15  loss 0.1235  train acc (running) 50.00%  test loss 1.0000  test acc 97.00%  other 2.0000"
 
 
 def test_log_every_and_final_line(capsys):

@@ -24,7 +24,7 @@ __all__ = ["Progress", "format_metrics"]
 
 _NAMES = {
     "loss": ("loss", "{:.4f}"),
-    "accuracy": ("train acc", "{:.2%}"),
+    "accuracy": ("train acc (running)", "{:.2%}"),
     "test_loss": ("test loss", "{:.4f}"),
     "test_accuracy": ("test acc", "{:.2%}"),
     "val_loss": ("val loss", "{:.4f}"),
@@ -34,13 +34,13 @@ _NAMES = {
 
 
 def format_metrics(epoch: int, total: int, **metrics) -> str:
-    """``"epoch 3/15  loss 0.1234  train acc 96.10%"``: fixed formats, no clock.
+    """``"epoch 3/15  loss 0.1234  train acc (running) 96.10%"``: fixed formats, no clock.
 
     Known names (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``, ``test_loss``,
     ``test_accuracy``, ``train_accuracy``) get their short label and format; any other number is shown as ``name 0.1235``.
 
     >>> format_metrics(3, 15, loss=0.123456, accuracy=0.961)
-    'epoch 3/15  loss 0.1235  train acc 96.10%'
+    'epoch 3/15  loss 0.1235  train acc (running) 96.10%'
     """
     parts = [f"epoch {epoch}/{total}"]
     for key, value in metrics.items():

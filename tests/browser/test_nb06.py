@@ -1,6 +1,7 @@
 """Notebook 06 in a real browser: run all cells, Start the train-and-watch widget, check
 from the decoded pixels that the filters change while the kernel stays free, Pause and
-Reset, type bad learning rates (visible message) and pick another initializer."""
+Reset, Step by hand at the slow pace, type bad learning rates (visible message), see the
+divergence warning at learning rate 1.5, and pick another initializer."""
 import numpy as np
 from playwright.sync_api import expect
 
@@ -11,7 +12,8 @@ NOTEBOOK = "06_learning_filters.ipynb"
 
 def test_train_and_watch(lab, page):
     open_and_run(page, lab, NOTEBOOK, timeout_s=240)
-    expect(page.get_by_text("my_filter_spread still raises")).to_have_count(1, timeout=180_000)
+    expect(page.get_by_text("my_symmetry_experiment still raises")).to_have_count(
+        1, timeout=180_000)
     idle = page.locator(".jp-StatusBar-Widget", has_text="| Idle")
     expect(idle.first).to_be_visible(timeout=180_000)
 
@@ -26,6 +28,8 @@ def test_train_and_watch(lab, page):
     expect(status).to_contain_text("batch 0")
     start_px = image_pixels(filters)
     assert max(start_px.shape[:2]) >= 300 and len(np.unique(start_px[..., :3].reshape(-1, 3), axis=0)) > 10
+    box = filters.bounding_box()
+    assert box["width"] > 3 * box["height"]          # sized to the 2 x 8 mosaic, no empty band
 
     # Start: the filters change while it trains, and Pause is clickable meanwhile
     tw.locator(".cnnedu-tw-start").click()
@@ -44,6 +48,13 @@ def test_train_and_watch(lab, page):
     expect(status).to_contain_text("batch 0")
     assert np.array_equal(image_pixels(filters), start_px)
 
+    # Step at the slow pace: exactly one batch per click
+    tw.locator(".cnnedu-tw-pace select").select_option(label="slow (1 batch per redraw)")
+    tw.locator(".cnnedu-tw-step").click()
+    expect(status).to_contain_text("batch 1 ")
+    tw.locator(".cnnedu-tw-step").click()
+    expect(status).to_contain_text("batch 2 ")
+
     # bad learning rates: a visible message, and the widget still trains afterwards
     lr = tw.locator(".cnnedu-tw-lr input")
     for bad, text in (("abc", "is not a number"), ("nan", "not a finite number"),
@@ -51,6 +62,14 @@ def test_train_and_watch(lab, page):
         type_into(lr, bad)
         expect(message).to_contain_text("Problem")
         expect(message).to_contain_text(text)
+    type_into(lr, "1.5")
+    expect(message).to_contain_text("learning rate set to 1.5")
+    tw.locator(".cnnedu-tw-pace select").select_option(label="fast (6 batches per redraw)")
+    tw.locator(".cnnedu-tw-start").click()
+    warning = tw.locator(".cnnedu-tw-warning")
+    expect(warning).to_contain_text("too large", timeout=60_000)
+    tw.locator(".cnnedu-tw-pause").click()
+    screenshot(page, "nb06-train-and-watch-warning")
     type_into(lr, "0.1")
     expect(message).to_contain_text("learning rate set to 0.1")
 
