@@ -181,3 +181,10 @@ def test_constructor_refuses_bad_arguments():
         FilterExplorer(image="moon")
     with pytest.raises(ValueError, match="activation must be one of"):
         FilterExplorer(activation="swish")
+
+
+def test_a_typographic_minus_in_a_kernel_cell(w):
+    """U+2212, as pasted from a formatted page, is a minus sign."""
+    w.cells[1 * 5 + 2].value = "\u22122"
+    assert_alive(w)
+    assert w.kernel[1, 2] == -2.0 and "Problem" not in w.message.widget.value

@@ -48,9 +48,9 @@ def test_filter_explorer(lab, page):
         assert np.array_equal(image_pixels(raw), after_cell)
     screenshot(page, "nb01-explorer-bad-entry")
 
-    # ... and the explorer keeps working: fix the cell, the message goes and the picture
-    # changes again
-    type_into(cell, "-4")
+    # ... and the explorer keeps working: fix the cell (with a typographic minus, U+2212,
+    # as pasted from a formatted page), the message goes and the picture changes again
+    type_into(cell, "\u22124")
     wait_for_change(raw, after_cell)
     expect(message).not_to_contain_text("Problem")
 
