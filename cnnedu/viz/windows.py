@@ -158,6 +158,7 @@ def plot_windows(ax, size, kernel, *, stride=1, padding=0, dilation=1) -> int:
     int
         The output size ``H_out`` (0 when no window fits: then every cell is pink).
     """
+    from matplotlib.collections import LineCollection
     from matplotlib.patches import Rectangle
 
     try:
@@ -171,21 +172,24 @@ def plot_windows(ax, size, kernel, *, stride=1, padding=0, dilation=1) -> int:
         before = after = 0
     P = size + before + after
     reach = (out - 1) * stride + dilation * (kernel - 1) + 1 if out else 0
-    for r in range(P):
-        for c in range(P):
-            pad = not (before <= r < before + size and before <= c < before + size)
-            unreached = r >= reach or c >= reach
-            color = (_UNCOVERED_PAD if pad else _UNCOVERED) if unreached else (
-                _PAD if pad else _INPUT)
-            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=color / 255, edgecolor="none"))
+    grid = np.empty((P, P, 3), np.uint8)        # cell colours, drawn as one image of P x P
+    grid[:] = _PAD
+    grid[before:before + size, before:before + size] = _INPUT
+    unreached = np.zeros((P, P), bool)
+    unreached[reach:, :] = True
+    unreached[:, reach:] = True
+    is_input = np.zeros((P, P), bool)
+    is_input[before:before + size, before:before + size] = True
+    grid[unreached & is_input] = _UNCOVERED
+    grid[unreached & ~is_input] = _UNCOVERED_PAD
     if out:
-        for u in range(kernel):
-            for v in range(kernel):
-                ax.add_patch(Rectangle((v * dilation, u * dilation), 1, 1,
-                                       facecolor=_TAP / 255, edgecolor="none"))
-    for t in range(P + 1):
-        ax.plot([0, P], [t, t], color=_GRID / 255, lw=0.8, solid_capstyle="butt")
-        ax.plot([t, t], [0, P], color=_GRID / 255, lw=0.8, solid_capstyle="butt")
+        taps = np.arange(kernel) * dilation
+        grid[np.ix_(taps, taps)] = _TAP
+    ax.imshow(grid, extent=(0, P, P, 0), interpolation="nearest")
+    # grid lines as vectors, on top of the cells
+    t = np.arange(P + 1)
+    segments = [((0, v), (P, v)) for v in t] + [((v, 0), (v, P)) for v in t]
+    ax.add_collection(LineCollection(segments, colors=[_GRID / 255], linewidths=0.8))
     span = dilation * (kernel - 1) + 1
     for j in range(out):
         inset = 0.08 + 0.1 * (j % 3)
