@@ -93,3 +93,10 @@ def test_draw_text_and_axes():
     plain, axes = figs.curve_rgb([1.0, 1e-3]), figs.curve_rgb([1.0, 1e-3], axes=True)
     assert plain.shape == axes.shape
     assert (axes == 60).all(axis=-1)[:, :34].sum() > (plain == 60).all(axis=-1).sum()
+
+
+def test_axis_numbers_also_within_one_decade():
+    for values in ([5.5, 4.6], [5.5], [2.0, 1e-6], [np.nan, 3.0]):
+        img = figs.curve_rgb(values, axes=True)
+        assert (img == 60).all(axis=-1)[:, :34].sum() > 30, values
+    assert [bpics._short_label(v) for v in (5.547, 0.45, 4.2e-5)] == ["5.5", "0.45", "4e-5"]

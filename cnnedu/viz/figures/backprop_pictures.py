@@ -170,6 +170,16 @@ def _power_label(p: int) -> str:
     return "1" if p == 0 else f"1e{p}"
 
 
+def _short_label(v: float) -> str:
+    """At most four characters: ``5.5``, ``0.45``, ``12``, ``4e-5``."""
+    if 0.1 <= abs(v) < 100:
+        return f"{v:.2g}"
+    if v == 0:
+        return "0"
+    m, e = f"{v:.0e}".split("e")
+    return f"{m}e{int(e)}"
+
+
 def curve_rgb(values, width: int = 260, height: int = 160, *, log: bool = True,
               marker=None, axes: bool = False) -> np.ndarray:
     """A line plot as an RGB uint8 array (for a live widget): ``values`` against their
@@ -187,21 +197,22 @@ def curve_rgb(values, width: int = 260, height: int = 160, *, log: bool = True,
     img = np.tile(WHITE, (height, width, 1))
     plot, ticks = _curve(v, width - left, height - bottom, log, marker)
     img[:height - bottom, left:] = plot
-    for row, p in ticks[::max(1, (len(ticks) + 5) // 6)]:   # at most about 6 labels
-        label = _power_label(p)
+    for row, label in ticks[::max(1, (len(ticks) + 5) // 6)]:   # at most about 6 labels
         draw_text(img, label, row - 5 * scale // 2, left - 3 - text_width(label, scale), scale)
         img[row, left - 3:left] = GRID
     if v.size:
-        last = str(v.size - 1)
         top = height - bottom + 4
         draw_text(img, "0", top, left + 6 - scale, scale)
+    if v.size > 1:
+        last = str(v.size - 1)
         draw_text(img, last, top, min(width - text_width(last, scale) - 1,
                                       width - 6 - text_width(last, scale) // 2), scale)
     return img
 
 
 def _curve(v, width, height, log, marker):
-    """The plot itself, and ``[(row, power)]`` of the power-of-ten lines drawn."""
+    """The plot itself, and ``[(row, label)]`` for the axis: the power-of-ten lines drawn,
+    or, when fewer than two fall in the range, the top and bottom values."""
     img = np.tile(WHITE, (height, width, 1))
     img[-1, :] = GRID
     img[:, 0] = GRID
@@ -222,7 +233,14 @@ def _curve(v, width, height, log, marker):
         for p in range(int(np.ceil(lo)), int(np.floor(hi)) + 1):
             row = int(round(to_row(p)))
             img[row, 1::3] = (200, 200, 200)
-            ticks.append((row, p))
+            ticks.append((row, _power_label(p)))
+    if len(ticks) < 2:
+        y_lo, y_hi = float(y[ok].min()), float(y[ok].max())
+        vals = (10 ** y_hi, 10 ** y_lo) if log else (y_hi, y_lo)
+        ends = [(int(round(to_row(y_hi))), _short_label(vals[0]))]
+        if y_hi - y_lo > 1e-12:
+            ends.append((int(round(to_row(y_lo))), _short_label(vals[1])))
+        ticks = ends
     blue = np.array([31, 119, 180], np.uint8)
     cols = np.arange(int(round(to_col(idx[0]))), int(round(to_col(idx[-1]))) + 1)
     xs = (cols - m) / (width - 2 * m) * max(1, v.size - 1)
