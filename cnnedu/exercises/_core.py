@@ -16,6 +16,9 @@ a :class:`Verdict`. It never raises, whatever the learner wrote:
 The verdict is shown as one stable block of text, so a notebook saved with the stubs in
 place runs top to bottom and nbval can compare it.
 
+This module is the public face: :class:`Verdict` and its constructors live in
+``_verdict.py``, the comparisons in ``_compare.py``; import every name from here.
+
 >>> import numpy as np
 >>> compare(np.zeros((2, 3)), np.zeros((2, 3)), "y").passed
 True

@@ -46,7 +46,7 @@ def _note_calls(seen, what: str) -> list[str]:
         return []
     names = ", ".join(sorted(seen))
     return [f"you called {names}; that passes, but the exercise asks you to write {what} "
-            "yourself: try it with loops"]
+            "yourself"]
 
 
 # ----------------------------------------------------------------------- exercise 1
