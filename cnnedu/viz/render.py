@@ -28,8 +28,9 @@ as RGBA; NaN in magenta):
 ((2, 3, 4), True)
 >>> [int(v) for v in back[1, 0]]
 [255, 0, 255, 255]
->>> bool((png_to_array(to_png(rgb)) == rgb[0]).all())
-True
+>>> back = png_to_array(to_png(rgb))
+>>> back.shape, bool((back == rgb).all())
+((1, 3, 3), True)
 """
 from __future__ import annotations
 
