@@ -193,8 +193,10 @@ def plot_max_pool_backward(x, dy, dx, win, size, stride, frames=((0, 0), (0, 1))
         for (i, j), col, ls in zip(frames, colours, ("-", "--", ":")):
             _frame(axes[0], i * stride, j * stride, size, size, col, ls)
             _frame(axes[1], i, j, 1, 1, col, ls)
-        show_array(axes[1], dy, title="dY (one per window)", signed=True)
-        show_array(axes[2], dx, title="dX: each dY at its winner, summed", signed=True)
+        lim = float(max(np.max(np.abs(dy)), np.max(np.abs(dx)))) or 1.0
+        show_array(axes[1], dy, title="dY (one per window)", signed=True, vmax=lim)
+        show_array(axes[2], dx, title="dX: each dY at its winner, summed", signed=True,
+                   vmax=lim)
     return fig
 
 
