@@ -100,3 +100,8 @@ def test_axis_numbers_also_within_one_decade():
         img = figs.curve_rgb(values, axes=True)
         assert (img == 60).all(axis=-1)[:, :34].sum() > 30, values
     assert [bpics._short_label(v) for v in (5.547, 0.45, 4.2e-5)] == ["5.5", "0.45", "4e-5"]
+
+
+def test_repeated_colours_are_said():
+    assert "some repeat" in figs.gradflow_pictures("output", 0, 0, (6, 6), (5, 5))["text"]
+    assert "repeat" not in figs.gradflow_pictures("output", 0, 0, (6, 6), (4, 4))["text"]

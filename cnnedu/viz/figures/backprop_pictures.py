@@ -119,7 +119,9 @@ def gradflow_pictures(mode: str, r, c, in_hw, k_hw, *, stride=1, padding=0, dila
                 else f"sum of {kh * kw} products x_pad[.]*w[u,v]")
         text = (f"y[{r},{c}] = {what}"
                 + (f"; {n_pad} of them read padding zeros" if n_pad else "")
-                + f". Its gradient dY[{r},{c}] flows back to exactly these cells and weights.")
+                + f". Its gradient dY[{r},{c}] flows back to exactly these cells and weights."
+                + (f" ({kh * kw} weights, {len(_TOL)} colours: some repeat.)"
+                   if kh * kw > len(_TOL) else ""))
         return {"input": grid_picture(inp, cell), "kernel": grid_picture(ker, cell),
                 "output": grid_picture(out, cell, outline=(r, c)), "text": text,
                 "padding": bool(ph or pw)}
