@@ -316,3 +316,19 @@ def test_window_matrix_names_each_mistake(options, mistake):
     assert check.window_matrix(windows_loops).passed
     v = check.window_matrix(lambda x, k: windows_loops(x, k, **options))
     assert v.status == "wrong" and mistake in v.mistake, str(v)
+
+
+@pytest.mark.parametrize("name,fn,called", [
+    ("max_pool_forward", lambda x, size, stride: __import__("cnnedu.nn.layers", fromlist=["x"])
+     .MaxPool2D(size, stride).forward(x), "MaxPool2D"),
+    ("max_pool_forward", lambda x, size, stride: __import__(
+        "cnnedu.topics.pooling", fromlist=["x"]).max_pool(x, size, stride), "max_pool"),
+    ("receptive_field", lambda layers: __import__(
+        "cnnedu.topics.receptive_field", fromlist=["x"]).receptive_field(layers),
+     "receptive_field"),
+    ("window_matrix", lambda x, k: __import__(
+        "cnnedu.topics.im2col", fromlist=["x"]).window_matrix(x, k), "window_matrix"),
+])
+def test_calling_the_package_passes_with_a_note(name, fn, called):
+    v = getattr(check, name)(fn)
+    assert v.passed and v.notes and called in v.notes[0] and "that passes" in v.notes[0], str(v)
