@@ -190,3 +190,13 @@ def test_calculator_no_shown_line_is_longer_than_the_column(calc):
         shown = _html.unescape(re.sub(r"<div[^>]*>|</div>", "", calc.result.value)).split("<br>")
         assert max(len(line) for line in shown) <= 66, shown
     calc.in_channels.value, calc.out_channels.value = "3", "20"
+
+
+def test_calculator_still_picture_for_any_setting(calc):
+    calc.mode.value = "number"
+    for size, k, p in [(7, 3, 1), (1, 9, 0), (24, 1, 6)]:
+        calc.size.value, calc.kernel.value, calc.padding.value = size, k, p
+        (title, png), = calc.panels()
+        pic = png_to_array(png)
+        assert title.startswith("the padded input") and 100 <= pic.shape[0] <= 200
+        assert calc.still_png()

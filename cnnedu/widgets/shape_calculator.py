@@ -131,6 +131,21 @@ class ShapeCalculator(LiveWidget):
     def _on_change(self, change) -> None:
         self.update()
 
+    def panels(self) -> list[tuple[str, bytes]]:
+        """The still picture's panel: the windows redrawn with whole cells that fit the
+        still's 200-pixel height (so no grid line is lost when it is scaled)."""
+        from cnnedu.viz.render import to_png
+        settings = dict(padding=self.padding_value(), dilation=self.dilation.value)
+        try:
+            P = (windows.draw_windows(self.size.value, self.kernel.value, cell=2,
+                                      stride=self.stride.value, **settings).shape[0] - 1) // 2
+            rgb = windows.draw_windows(self.size.value, self.kernel.value,
+                                       cell=max(2, 199 // P), stride=self.stride.value,
+                                       **settings)
+        except ValueError:
+            rgb = windows.draw_no_window(self.size.value, self.kernel.value, cell=8, **settings)
+        return [("the padded input and its windows", to_png(rgb))]
+
     def _parse_count(self, box: W.Text, name: str):
         value, problem = parse_number(box.value, minimum=1, maximum=MAX_CHANNELS)
         if problem:
