@@ -137,14 +137,18 @@ class ShapeCalculator(LiveWidget):
         from cnnedu.viz.render import to_png
         settings = dict(padding=self.padding_value(), dilation=self.dilation.value)
         try:
-            P = (windows.draw_windows(self.size.value, self.kernel.value, cell=2,
-                                      stride=self.stride.value, **settings).shape[0] - 1) // 2
-            rgb = windows.draw_windows(self.size.value, self.kernel.value,
-                                       cell=max(2, 199 // P), stride=self.stride.value,
-                                       **settings)
+            windows.draw_windows(self.size.value, self.kernel.value, cell=2,
+                                 stride=self.stride.value, **settings)
+
+            def draw(cell):
+                return windows.draw_windows(self.size.value, self.kernel.value, cell=cell,
+                                            stride=self.stride.value, **settings)
         except ValueError:
-            rgb = windows.draw_no_window(self.size.value, self.kernel.value, cell=8, **settings)
-        return [("the padded input and its windows", to_png(rgb))]
+            def draw(cell):
+                return windows.draw_no_window(self.size.value, self.kernel.value, cell=cell,
+                                              **settings)
+        P = (draw(2).shape[0] - 1) // 2
+        return [("the padded input and its windows", to_png(draw(max(2, 199 // P))))]
 
     def _parse_count(self, box: W.Text, name: str):
         value, problem = parse_number(box.value, minimum=1, maximum=MAX_CHANNELS)
