@@ -99,7 +99,11 @@ def test_every_widget_fits_at_1024_with_the_sidebar_open(projector, lab, noteboo
     page = projector
     open_and_run(page, lab, notebook, timeout_s=240)
     _open_file_browser(page)
-    page.wait_for_timeout(500)  # let the layout settle after the sidebar opened
+    # the notebook is laid out beside the open sidebar (a condition, not a pause)
+    page.wait_for_function(
+        "() => { const fb = document.querySelector('#filebrowser').getBoundingClientRect();"
+        " const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)')"
+        ".getBoundingClientRect(); return fb.width > 100 && nb.left >= fb.right - 1; }")
     roots = page.locator(".cnnedu-root")
     n = roots.count()
     assert n >= 1, f"{notebook}: no widget found"
