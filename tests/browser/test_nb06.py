@@ -33,7 +33,11 @@ def test_train_and_watch(lab, page):
 
     # Start: the filters change while it trains, and Pause is clickable meanwhile
     tw.locator(".cnnedu-tw-start").click()
-    trained_px = wait_for_change(filters, start_px)
+    trained_px = start_px
+    for _ in range(30):                              # redraw after redraw, until visible
+        trained_px = wait_for_change(filters, trained_px)
+        if np.abs(trained_px.astype(int) - start_px.astype(int)).max() > 20:
+            break
     assert np.abs(trained_px.astype(int) - start_px.astype(int)).max() > 20
     wait_for_change(loss, image_pixels(loss))
     tw.locator(".cnnedu-tw-pause").click()
