@@ -154,7 +154,8 @@ def test_kaiming_limit_mistakes():
 def test_truncated_std_mistakes():
     def integral(c, f):
         x = np.linspace(-c, c, 10_001)
-        return np.trapezoid(f(x), x)
+        y = f(x)
+        return np.sum((y[1:] + y[:-1]) * np.diff(x)) / 2
 
     phi = lambda x: np.exp(-x ** 2 / 2) / np.sqrt(2 * np.pi)
     cases = {

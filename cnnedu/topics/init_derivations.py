@@ -24,7 +24,7 @@ from cnnedu._validate import integer, real
 from cnnedu.nn import init as _init
 
 __all__ = ["he_uniform_limit", "kaiming_uniform_limit", "truncated_std",
-           "truncated_std_numeric", "relu_rms_prediction"]
+           "truncated_std_numeric", "trapezoid", "relu_rms_prediction"]
 
 
 def he_uniform_limit(shape) -> float:
@@ -102,7 +102,19 @@ def truncated_std_numeric(c: float = 2.0, *, points: int = 20_001) -> float:
     points = integer(points, "points", "truncated_std_numeric", minimum=3)
     x = np.linspace(-c, c, points)
     phi = np.exp(-x ** 2 / 2) / np.sqrt(2 * np.pi)
-    return float(np.sqrt(np.trapezoid(x ** 2 * phi, x) / np.trapezoid(phi, x)))
+    return float(np.sqrt(trapezoid(x ** 2 * phi, x) / trapezoid(phi, x)))
+
+
+def trapezoid(y, x) -> float:
+    r"""The trapezoid rule, :math:`\int y\,dx pprox \sum_i (y_i + y_{i+1})(x_{i+1} - x_i)/2`
+    (``np.trapezoid`` of numpy 2, written out so that numpy 1 works too).
+
+    >>> trapezoid(np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 2.0]))
+    2.0
+    """
+    y = np.asarray(y, dtype=float)
+    x = np.asarray(x, dtype=float)
+    return float(np.sum((y[1:] + y[:-1]) * np.diff(x)) / 2)
 
 
 def relu_rms_prediction(std_w: float, fan_in: int, depth: int) -> float:
