@@ -57,7 +57,8 @@ def plural(n: int, word: str) -> str:
 
 
 def _axis_panel(panel: ImagePanel, y_labels, x_labels, width: int):
-    """Put tick numbers beside (y: top, middle, bottom) and below (x: left, right) a panel's image."""
+    """Put tick numbers beside (y: evenly spaced from top to bottom, one per grid line and
+    one at each end) and below (x: left, right) a panel's image."""
     y = [W.HTML(t, layout=W.Layout(height="auto")) for t in y_labels]
     ybox = W.VBox(y, layout=W.Layout(justify_content="space-between", height=f"{panel.size_h}px",
                                      align_items="flex-end", margin="0 4px 0 0"))
@@ -108,8 +109,9 @@ class TrainAndWatch(LiveWidget):
         self.p_acc = ImagePanel("validation accuracy vs epoch", size=300)
         boxes = {}
         for p, cls, ylab, xlab in (
-                (self.p_loss, "loss", ("10", "0.3", "0.01"), ("0", "batch ...")),
-                (self.p_acc, "acc", ("100%", "50%", "0%"), ("0", f"epoch {max_epochs}"))):
+                (self.p_loss, "loss", ("10", "1", "0.1", "0.01"), ("0", "batch ...")),
+                (self.p_acc, "acc", ("100%", "75%", "50%", "25%", "0%"),
+                 ("0", f"epoch {max_epochs}"))):
             p.size_h = 170
             p.image.layout = W.Layout(width="300px", height="170px")
             boxes[cls], _, xl = _axis_panel(p, ylab, xlab, 300)
@@ -279,11 +281,11 @@ class TrainAndWatch(LiveWidget):
                                  f"scale follows the largest |weight|, now {lim:.2f})")
         n_batches = self.max_epochs * t.steps_per_epoch
         self.p_loss.show(live_curve_rgb(t.batch_losses, x_max=n_batches, lo=LOSS_RANGE[0],
-                                        hi=LOSS_RANGE[1], log=True, grid=(0.1, 1.0)))
+                                        hi=LOSS_RANGE[1], log=True, grid=(0.1, 1.0)))   # a label per line
         self._loss_x_max_label.value = f"batch {n_batches}"
         acc = t.history["val_accuracy"]
         self.p_acc.show(live_curve_rgb(acc, x_max=self.max_epochs, lo=0.0, hi=1.0,
-                                       grid=(0.5, 0.9)))
+                                       grid=(0.25, 0.5, 0.75)))
         self.p_acc.set_title("validation accuracy vs epoch"
                              + (f" (now {acc[-1]:.1%})" if acc else ""))
         loss = f"{t.batch_losses[-1]:.3f}" if t.batch_losses else "-"
