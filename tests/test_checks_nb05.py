@@ -319,3 +319,11 @@ def test_gradient_check_package_verdicts_are_clear_cut():
 def test_gradient_check_needs_a_bool():
     v = check.gradient_check(lambda *a: 1e-9)
     assert v.status == "wrong" and "True or False" in str(v)
+
+
+@pytest.mark.parametrize("threshold", [1e-7, 1e-5])
+def test_gradient_check_cs231n_per_entry_rule_agrees(threshold):
+    def per_entry(f, x, a, df):
+        n = sol.numerical_gradient(f, x, df)
+        return bool(np.max(np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))) < threshold)
+    assert check.gradient_check(per_entry).passed
