@@ -63,3 +63,54 @@ def test_unsigned_maps_take_a_colormap():
     fig = F.plot_maps([np.eye(3)], ["a"], signed=False, cmap="viridis")
     assert fig.axes[0].get_images()[0].get_cmap().name == "viridis"
     plt.close(fig)
+
+
+def test_every_notebook_figure_keeps_its_text_legible_on_a_projector():
+    """At 1024x768 with the file browser open a figure is shown about 580 px wide: every
+    text (titles, ticks, legends, annotated numbers) stays at least about 9 px tall there.
+    The arguments are those notebook 04 uses."""
+    rng = np.random.default_rng(0)
+    img, k3, k7 = rng.random((32, 32)), rng.normal(size=(3, 3)), rng.normal(size=(7, 7))
+    mode_runs = {name: nonlinear.train_deep_linear((3.0, 1.0, 0.3), depth=d, steps=5)
+                 for name, d in (("one matrix", 1), ("three matrices (a product)", 3))}
+    dead = nonlinear.TrainResult([], np.array([1.0, 50.0, 0.1]), np.array([0.0, 0.5, 0.5]))
+    figs = {
+        "curves": F.plot_activation_curves(["relu", "leaky_relu", "sigmoid", "tanh", "gelu"]),
+        "maps before/after": F.plot_maps([img] * 7, ["leaky_relu: 0% zeroed"] * 7,
+                                         signed=[False] + [True] * 6, ncols=3, size=2.6),
+        "kernels": F.plot_maps([k3, k3, k7], ["k2 (x16)", "k2 dilated by s1 = 2 (x16)",
+                                              "K: Sobel * dilated k2 (x16)"], signed=True, size=3.3),
+        "border": F.plot_maps([k7], ["log10 |stack - single layer|"], signed=False, size=4.6,
+                              colorbar=True, cmap="viridis"),
+        "three maps": F.plot_maps([img] * 3, ["a", "b", "c"], signed=[True, True, False],
+                                  colorbar=True),
+        "patch outputs": F.plot_maps([img] * 4, ["patch (14x14)"] * 4, ncols=2, size=2.9,
+                                     signed=[False, True, True, True], annotate=False, limit=1.0),
+        "dense": F.plot_dense_collapse(np.arange(3.0), np.arange(3.0), np.arange(3.0)),
+        "losses": F.plot_losses({"linear stack (no activation)": np.array([1.0, 20.0, 0.5]),
+                                 "ReLU stack": np.array([1.0, 0.1, 0.01])}, floor=0.3, title="t"),
+        "kinks": F.plot_relu_kinks(nonlinear.relu_net_1d(np.linspace(-1, 1, 9), [1.0], [0.0], [1.0])),
+        "order": F.plot_learning_order(mode_runs),
+        "depth": F.plot_depth_profiles(
+            {"biases 0": [nonlinear.gradient_through_depth("relu", depth=3, size=6)],
+             "biases 3: tanh saturates, sigmoid still at most 1/4":
+                 [nonlinear.gradient_through_depth("tanh", depth=3, size=6)]}),
+        "dead": F.plot_dead_relus({"ReLU, learning rate 0.1": dead,
+                                   "leaky ReLU, learning rate 0.1": dead}),
+    }
+    small = {}
+    for name, fig in figs.items():
+        px, text = F.smallest_text_px(fig)
+        if px < 8.8:
+            small[name] = (round(px, 1), text)
+        plt.close(fig)
+    assert not small, f"text below about 9 px at {F.PAGE_PX} px: {small}"
+
+
+def test_smallest_text_px_sees_a_shrunk_figure():
+    with plt.rc_context({"figure.dpi": 80}):
+        fig = plt.figure(figsize=(14.5, 2))            # 1160 px: shown at half size
+        fig.text(0.5, 0.5, "tiny", fontsize=11)
+    px, text = F.smallest_text_px(fig)
+    assert text == "tiny" and abs(px - 11 * 80 / 72 / 2) < 0.05
+    plt.close(fig)

@@ -48,3 +48,19 @@ def test_log_heights_lift_the_tails_under_a_spike():
     assert bar_rows(lin) <= 1 and bar_rows(log) >= 5
     # the spike is the tallest bar either way
     assert (lin[:, :10, 0] < 250).any(axis=1).sum() == (log[:, :10, 0] < 250).any(axis=1).sum()
+
+
+def test_axis_labels_sit_where_the_image_puts_its_values():
+    from cnnedu.viz.histogram import axis_labels_html
+    row = axis_labels_html(-3.0, 1.0, 380)
+    assert "-3.00" in row and "1.00" in row and "width:380px" in row
+    assert "left:75.0%" in row                     # 0 is 3/4 of the way, as the black line
+    rgb = histogram_rgb(np.array([-3.0, 1.0]), value_range=(-3.0, 1.0), size=(10, 381))
+    assert (rgb[:, 285] == 0).all()                # 0.75 * 380 = 285
+    assert ">0<" not in axis_labels_html(-0.1, 5.0, 380)   # crowded against an end: left out
+    assert ">0<" not in axis_labels_html(0.5, 5.0, 380)    # not in range
+    assert "-0.00" not in axis_labels_html(-0.001, 2.0, 380)
+    with pytest.raises(ValueError, match="finite with lo <= hi"):
+        axis_labels_html(1.0, float("nan"), 380)
+    with pytest.raises(ValueError, match="width must be a positive integer"):
+        axis_labels_html(0.0, 1.0, 0)

@@ -99,7 +99,7 @@ def test_fixed_colour_scale_makes_a_relu_scale_change_visible(w):
     assert np.array_equal(own1, pixels(w.after_panel))
     w.scale.value = "3"
     assert "relu(s z) = s relu(z)" in w.message.text
-    assert "own largest value" in w.after_panel.caption.value
+    assert "colours rescale to this map" in w.after_panel.caption.value
     w.fixed.value = True
     fixed3 = pixels(w.after_panel)
     w.scale.value = "1"
@@ -121,3 +121,19 @@ def test_the_message_reports_the_computed_saturation(w):
 def test_histogram_is_large_and_log_scaled(w):
     assert pixels(w.hist_panel).shape[:2] == (110, 330)
     assert "log" in w.hist_panel.title.value
+
+
+def test_histogram_axis_has_numbers_that_follow_the_maps(w):
+    w.activation.value, w.filter.value, w.scale.value = "relu", list(FILTERS)[0], "1"
+    w.bias.value = 0.0
+    pre, post = w.before_panel.caption.value, w.after_panel.caption.value
+    lo = min(float(pre.split()[1]), float(post.split()[1]))
+    hi = max(float(pre.split()[3].rstrip(";")), float(post.split()[3].rstrip(";")))
+    axis = w.hist_axis.value
+    assert f">{lo:.2f}<" in axis and f">{hi:.2f}<" in axis and ">0<" in axis
+    assert "the range of both maps" in w.hist_panel.caption.value   # says it rescales
+    assert "log(1 + count)" in w.hist_panel.caption.value
+    w.bias.value = 3.0                               # ReLU never closes: 0 not inside
+    assert w.hist_axis.value != axis
+    w.bias.value = 0.0
+    assert "colours" in w.kernel_panel.caption.value

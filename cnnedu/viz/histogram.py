@@ -13,16 +13,20 @@ over white, with a thin black line at 0 when 0 is in range.
 >>> counts, edges = histogram_counts([np.array([0.0, 0.1, 0.9])], bins=2, value_range=(0, 1))
 >>> counts.tolist(), edges.tolist()
 ([[2, 1]], [0.0, 0.5, 1.0])
+
+:func:`axis_labels_html` writes the numbers of the value axis under such an image (the
+image itself has no text: a live widget puts the labels beside it as HTML).
 """
 from __future__ import annotations
 
+import html
 import numbers
 
 import numpy as np
 
 from cnnedu._validate import as_float_array, describe
 
-__all__ = ["histogram_counts", "histogram_rgb", "SERIES_COLORS"]
+__all__ = ["histogram_counts", "histogram_rgb", "axis_labels_html", "SERIES_COLORS"]
 
 SERIES_COLORS = ((90, 90, 90), (230, 120, 20), (40, 110, 200))
 """Bar colours of the first, second and third series: grey, orange, blue."""
@@ -128,3 +132,42 @@ def histogram_rgb(values, *, bins: int = 48, value_range=None, size=(120, 240),
         x0 = int(round(-edges[0] / (edges[-1] - edges[0]) * (w - 1)))
         img[:, x0] = 0
     return img.round().astype(np.uint8)
+
+
+def axis_labels_html(lo: float, hi: float, width: int, *, fmt: str = ".2f") -> str:
+    """The value axis of a histogram image ``width`` pixels wide spanning ``lo`` to ``hi``:
+    ``lo`` at the left edge, ``hi`` at the right edge, and ``0`` where the image's black
+    line is (when 0 is inside and not crowded against an end), as an HTML row.
+
+    Positions follow :func:`histogram_rgb`: 0 sits at ``-lo / (hi - lo)`` of the width.
+
+    >>> "1.00" in axis_labels_html(0.0, 1.0, 200), "left:50.0%" in axis_labels_html(-1, 1, 200)
+    (True, True)
+    >>> axis_labels_html(2.0, 1.0, 200)
+    Traceback (most recent call last):
+    ...
+    ValueError: axis_labels_html: lo and hi must be finite with lo <= hi; got lo=2.0, hi=1.0
+    """
+    func = "axis_labels_html"
+    try:
+        lo, hi = float(lo), float(hi)
+    except (TypeError, ValueError):
+        raise ValueError(f"{func}: lo and hi must be numbers; got {lo!r}, {hi!r}") from None
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi < lo:
+        raise ValueError(f"{func}: lo and hi must be finite with lo <= hi; got lo={lo!r}, hi={hi!r}")
+    if isinstance(width, (bool, np.bool_)) or not isinstance(width, numbers.Integral) or width < 1:
+        raise ValueError(f"{func}: width must be a positive integer; got {describe(width)}")
+
+    def num(v):
+        text = format(v, fmt)
+        return "0" if float(text) == 0 else text      # never "-0.00"
+
+    span = (f"<span style='position:absolute;{{}}'>{{}}</span>")
+    parts = [span.format("left:0", html.escape(num(lo))),
+             span.format("right:0", html.escape(num(hi)))]
+    if lo < 0 < hi:
+        at = -lo / (hi - lo)
+        if 0.15 < at < 0.85:
+            parts.append(span.format(f"left:{100 * at:.1f}%;transform:translateX(-50%)", "0"))
+    return (f"<div class='cnnedu-axis' style='position:relative;width:{width}px;max-width:100%;"
+            f"height:1.4em'>{''.join(parts)}</div>")

@@ -4,7 +4,8 @@ conv layers are one.
 Controls: the activation, the input image, the filter, the bias (slider), the filter's
 scale (typed), a fixed colour scale (on by default) and a toggle that puts a ReLU between
 two conv layers. Panels: the input, the map before the activation (conv + bias), the map
-after, the histogram of both (log heights, so the tails show beside the spike at 0), and
+after, the histogram of both (log heights, so the tails show beside the spike at 0; the
+numbers of its value axis under it, its range that of both maps), and
 the single kernel equal to (or closest to) the two layers.
 
 With the colour scale fixed (-4 to 4 for every setting), a larger filter scale shows as
@@ -27,7 +28,7 @@ import ipywidgets as W
 
 from cnnedu import data as _data
 from cnnedu.topics.collapse import two_layer_summary
-from cnnedu.viz.histogram import histogram_rgb
+from cnnedu.viz.histogram import axis_labels_html, histogram_rgb
 from cnnedu.topics.nonlinear import SOBEL_X, map_through
 from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
@@ -96,7 +97,13 @@ class ActivationExplorer(LiveWidget):
                        (self.kernel_panel, "cnnedu-kernel")):
             p.widget.add_class(cls)
         self.hist_panel.image.layout = W.Layout(width=f"{2 * panel}px", height=f"{panel}px",
-                                                object_fit="contain")
+                                                max_width="100%", object_fit="contain")
+        # the value axis's numbers under the bars (the picture itself has no text)
+        self._hist_width = 2 * panel
+        self.hist_axis = W.HTML("")
+        self.hist_axis.add_class("cnnedu-hist-axis")
+        self.hist_panel.widget.children = (self.hist_panel.title, self.hist_panel.image,
+                                           self.hist_axis, self.hist_panel.caption)
         self.message = MessageLine()
         self.collapse = W.HTML("")
         self.collapse.add_class("cnnedu-collapse")
@@ -135,7 +142,7 @@ class ActivationExplorer(LiveWidget):
             self._shown_image = self.image.value
         fixed = FIXED_LIMIT if self.fixed.value else None
         colours = (f"colours ±{FIXED_LIMIT:g} (fixed)" if fixed
-                   else "colours: this map's own largest value")
+                   else "colours rescale to this map: ± its largest |value|")
         for panel, m in ((self.before_panel, r.pre), (self.after_panel, r.post)):
             panel.show(m, signed=True, vmax=fixed,
                        caption=f"range {m.min():.2f} to {m.max():.2f}; {colours}")
@@ -143,13 +150,16 @@ class ActivationExplorer(LiveWidget):
         hi = float(max(r.pre.max(), r.post.max()))
         self.hist_panel.show(histogram_rgb([r.pre, r.post], value_range=(lo, hi),
                                            size=(110, 330), log=True),
-                             caption=f"values from {lo:.2f} to {hi:.2f}; black line: 0")
+                             caption="value axis: the range of both maps; bar heights: "
+                                     "log(1 + count), tallest bar at the top")
+        self.hist_axis.value = axis_labels_html(lo, hi, self._hist_width)
         between = "relu" if self.relu_between.value else "identity"
         s = two_layer_summary(self._load(self.image.value, 64), scale * kernel, self.bias.value, SECOND_KERNEL, 0.0, between)
         self.kernel_panel.set_title("the collapsed kernel" if s.exact
                                     else "the best single kernel (least squares)")
         self.kernel_panel.show(s.kernel, signed=True,
-                               caption=f"{s.kernel.shape[0]}x{s.kernel.shape[1]}, bias {s.bias:.3f}")
+                               caption=f"{s.kernel.shape[0]}x{s.kernel.shape[1]}, bias {s.bias:.3f}; "
+                                       "colours ± its largest |value|")
         self.collapse.value = ("<b>conv 1 (the filter and bias above) then conv 2 (3x3 smoothing), on the "
                                f"64x64 image:</b> {s.text()}")
         same = ("; relu(s z) = s relu(z), so with each map on its own colour scale a filter "

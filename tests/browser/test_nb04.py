@@ -64,7 +64,7 @@ def test_activation_explorer(lab, page):
     f0 = image_pixels(after)
     ex.locator(".cnnedu-fixed input").click()
     own = wait_for_change(after, f0)
-    expect(ex.locator(".cnnedu-after")).to_contain_text("own largest value")
+    expect(ex.locator(".cnnedu-after")).to_contain_text("colours rescale to this map")
     expect(message).to_contain_text("relu(s z) = s relu(z)")
     type_into(scale, "3")
     expect(message).to_contain_text("filter scale 3")

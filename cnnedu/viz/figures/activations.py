@@ -2,6 +2,11 @@
 
 Each function draws one figure and returns it; the caller ends the cell with ``plt.show()``.
 
+Legible on a projector: JupyterLab at 1024 px with the file browser open gives a figure
+about :data:`PAGE_PX` pixels; a wider figure is shrunk to fit. Every text of these
+figures stays at least about 9 px tall there (:func:`smallest_text_px`): figures are at
+most about 800 px wide with 11 pt text, or narrower where they use smaller text.
+
 >>> import matplotlib
 >>> matplotlib.use("Agg")
 >>> fig = plot_activation_curves(["relu", "tanh"])
@@ -17,8 +22,32 @@ import numpy as np
 from cnnedu.nn import activations as _activations
 from cnnedu.viz.plotting import show_array, style
 
-__all__ = ["plot_activation_curves", "plot_maps", "plot_dense_collapse", "plot_losses",
+__all__ = ["PAGE_PX", "smallest_text_px", "plot_activation_curves", "plot_maps", "plot_dense_collapse", "plot_losses",
            "plot_depth_profiles", "plot_dead_relus", "plot_relu_kinks", "plot_learning_order"]
+
+PAGE_PX = 580
+"""Width in pixels of a notebook figure in JupyterLab at 1024x768 with the file browser open."""
+
+
+def smallest_text_px(fig, page_px: float = PAGE_PX) -> tuple[float, str]:
+    """Height in pixels (font size) of the smallest visible text of ``fig`` when the figure
+    is shown ``page_px`` wide at most (shrunk, never enlarged), and that text.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = plot_dense_collapse(np.arange(3.0), np.arange(3.0), np.arange(3.0))
+    >>> round(smallest_text_px(fig)[0], 1)
+    12.2
+    >>> plt.close(fig)
+    """
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    scale = min(1.0, page_px / (fig.get_figwidth() * fig.dpi))
+    sizes = [(t.get_fontsize() * fig.dpi / 72 * scale, t.get_text()) for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    return min(sizes) if sizes else (float("inf"), "")
+
 
 COLORS = {"identity": "#555555", "relu": "#d62728", "leaky_relu": "#ff7f0e",
           "sigmoid": "#1f77b4", "tanh": "#2ca02c", "gelu": "#9467bd"}
@@ -45,13 +74,18 @@ def _clip_log_axis(ax, curves, factor: float = 5.0):
                     bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1})
 
 
-def plot_activation_curves(names, x=None):
-    """Each activation (solid) with its derivative (dashed), one panel per name."""
+def plot_activation_curves(names, x=None, *, ncols: int = 3):
+    """Each activation (solid) with its derivative (dashed), one panel per name, at most
+    ``ncols`` panels per row."""
     x = np.linspace(-4, 4, 401) if x is None else np.asarray(x, dtype=float)
+    ncols = min(ncols, len(names))
+    nrows = -(-len(names) // ncols)
     with style():
-        fig, axes = plt.subplots(1, len(names), figsize=(2.9 * len(names), 2.9), squeeze=False,
+        fig, axes = plt.subplots(nrows, ncols, figsize=(2.6 * ncols, 2.6 * nrows), squeeze=False,
                                  sharey=True)
-        for ax, name in zip(axes[0], names):
+        for ax in axes.flat[len(names):]:
+            ax.axis("off")
+        for ax, name in zip(axes.flat, names):
             act = _activations.get(name)
             ax.axhline(0, color="0.8", lw=0.8)
             ax.axvline(0, color="0.8", lw=0.8)
@@ -66,13 +100,14 @@ def plot_activation_curves(names, x=None):
 
 def plot_maps(maps, titles, *, signed=None, suptitle: str = "", ncols: int | None = None,
               size: float = 2.9, annotate: bool | None = None, colorbar: bool | None = None,
-              limit: float | None = None, cmap: str | None = None):
+              limit: float | None = None, cmap: str | None = None, fontsize: float = 12):
     """A row (or grid) of 2-D maps, each with its own colour scale (and colorbar if signed).
 
     ``limit`` puts every signed panel on the same scale, -limit to +limit; ``annotate``,
     ``colorbar`` and ``cmap`` (for the unsigned panels, e.g. "viridis" for sizes of errors,
     where grey would make small values look like 0) go to
-    :func:`cnnedu.viz.plotting.show_array`.
+    :func:`cnnedu.viz.plotting.show_array`; ``fontsize`` is the annotated numbers' size (12 pt
+    stays about 9 px tall on a projector when three panels of 3.3 inches shrink to fit).
     """
     n = len(maps)
     ncols = ncols or n
@@ -87,7 +122,7 @@ def plot_maps(maps, titles, *, signed=None, suptitle: str = "", ncols: int | Non
                 continue
             show_array(ax, maps[k], title=titles[k], signed=signed[k], annotate=annotate,
                        colorbar=colorbar, vmax=limit if signed[k] else None,
-                       cmap=None if signed[k] else cmap)
+                       cmap=None if signed[k] else cmap, fontsize=fontsize)
         if suptitle:
             fig.suptitle(suptitle, fontweight="bold")
     return fig
@@ -128,7 +163,7 @@ def plot_losses(curves: dict, *, floor: float | None = None, title: str = "",
 def plot_depth_profiles(groups: dict):
     """Weight-gradient size per layer (log scale), one panel per group of profiles."""
     with style():
-        fig, axes = plt.subplots(1, len(groups), figsize=(5.2 * len(groups), 3.6),
+        fig, axes = plt.subplots(1, len(groups), figsize=(4.8 * len(groups), 3.8),
                                  squeeze=False, sharey=True)
         for ax, (title, profiles) in zip(axes[0], groups.items()):
             for p in profiles:
@@ -141,14 +176,14 @@ def plot_depth_profiles(groups: dict):
             ax.set_title(title)
             ax.set_xticks(layers)
         axes[0, 0].set_ylabel("RMS of dL/dw at the layer")
-        axes[0, 0].legend(fontsize=9)
+        axes[0, 0].legend(loc="lower right", handlelength=2.5, labelspacing=0.3)
     return fig
 
 
 def plot_dead_relus(runs: dict):
     """Loss (left, log scale) and fraction of dead hidden filters (right) during training."""
     with style():
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(10.5, 3.5))
+        fig, (a1, a2) = plt.subplots(2, 1, figsize=(6.8, 6.4), sharex=True)
         # thick translucent solid lines under thin dashed ones: both show where they coincide
         styles = [{"lw": 5, "alpha": 0.45}, {"lw": 1.6, "ls": "--"}]
         colors = ["#d62728", "#d62728", "#ff7f0e", "#ff7f0e"]
@@ -158,14 +193,12 @@ def plot_dead_relus(runs: dict):
         a1.set_yscale("log")
         _clip_log_axis(a1, {n: r.losses for n, r in runs.items()})
         a1.legend(fontsize=9, loc="lower left")
-        a1.set_xlabel("training step")
         a1.set_ylabel("mean squared error")
         a1.set_title("loss")
         a2.set_xlabel("training step")
         a2.set_ylabel("fraction of hidden filters")
         a2.set_ylim(-0.05, 1.05)
-        a2.set_title("filters never positive on the batch")
-        a2.legend(fontsize=9)
+        a2.set_title("filters never positive on the batch (lines as above)")
     return fig
 
 
@@ -173,7 +206,7 @@ def plot_relu_kinks(net, *, title: str = ""):
     """A 1-D ReLU network (:func:`cnnedu.topics.nonlinear.relu_net_1d`): its output (left)
     and its slope (right), with a dotted line at every kink."""
     with style():
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(10.0, 3.3))
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(9.6, 3.3))
         for ax in (a1, a2):
             for k in net.kinks:
                 ax.axvline(k, color="0.6", lw=0.9, ls=":")
@@ -193,18 +226,18 @@ def plot_learning_order(runs: dict):
     (:func:`cnnedu.topics.nonlinear.train_deep_linear`), and the losses (right)."""
     shades = ["#08306b", "#2171b5", "#6baed6", "#9ecae1"]
     with style():
-        fig, axes = plt.subplots(1, len(runs) + 1, figsize=(4.4 * (len(runs) + 1), 3.4),
+        fig, axes = plt.subplots(1, len(runs) + 1, figsize=(3.3 * (len(runs) + 1), 3.4),
                                  squeeze=False)
         for ax, (name, r) in zip(axes[0], runs.items()):
             for i, s in enumerate(r.strengths):
                 ax.plot(r.modes[:, i], color=shades[i % len(shades)], lw=2,
-                        label=f"mode of strength {s:g}")
+                        label=f"{s:g}")
             ax.axhline(0.5, color="0.7", lw=0.8, ls=":")
             ax.set_ylim(-0.1, 1.15)
             ax.set_xlabel("gradient step")
             ax.set_title(name)
         axes[0, 0].set_ylabel("fraction of the mode learned")
-        axes[0, 0].legend(fontsize=9, loc="lower right")
+        axes[0, 0].legend(loc="lower right", handlelength=1.2, title="mode strength")
         loss_ax = axes[0, -1]
         for (name, r), c in zip(runs.items(), ["#555555", "#d62728", "#ff7f0e"]):
             loss_ax.plot(r.losses, color=c, lw=2, label=name)
@@ -213,5 +246,5 @@ def plot_learning_order(runs: dict):
         loss_ax.set_xlabel("gradient step")
         loss_ax.set_ylabel("loss")
         loss_ax.set_title("loss: smooth, or in steps")
-        loss_ax.legend(fontsize=9)
+        loss_ax.legend(handlelength=1.2)
     return fig
