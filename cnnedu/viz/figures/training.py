@@ -164,7 +164,7 @@ def plot_gradient_chain(levels, sample: int = 0, filt: int = 0):
                    annotate=False, colorbar=True,
                    title=f"dL/d feature map\nimage {sample}, filter {filt}")
         show_array(fig.add_subplot(gs[3]), by["filter weights"][filt, 0] * 1e3, signed=True,
-                   fontsize=9, colorbar=True, title=f"dL/dw (x 1e-3)\nfilter {filt}, whole batch")
+                   fontsize=9, colorbar=True, title=f"1000 x dL/dw, filter {filt}\n(whole batch)")
     return fig
 
 
