@@ -180,6 +180,30 @@ def test_conv_backward_names_each_mistake(kind, mistake):
     assert mistake in str(v)
 
 
+def _formula_route_without_dilation(dy, x, w, s, p):
+    """dX and dW from the whole-array formulas of sections 5 and 6, forgetting to dilate dY."""
+    N, C, H, W = x.shape
+    F = w.shape[0]
+    full = np.array([[sum(correlate2d(dy[n, f], rot180(w[f, c]), "full") for f in range(F))
+                      for c in range(C)] for n in range(N)])
+    dx = full[:, :, p:-p, p:-p] if p else full
+    x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    dw = np.array([[sum(correlate2d(x_pad[n, c], dy[n, f]) for n in range(N)) for c in range(C)]
+                   for f in range(F)])
+    return dx, dw, dy.sum(axis=(0, 2, 3))
+
+
+def test_conv_backward_names_the_missing_dilation_of_the_formula_route():
+    v = check.conv_backward(_formula_route_without_dilation)
+    assert v.status == "wrong" and v.mistake == mk.NO_DILATE, str(v)
+
+    def dw_only(dy, x, w, s, p):            # dx right, dW without the dilation
+        return (sol.conv_backward(dy, x, w, s, p)[0],
+                _formula_route_without_dilation(dy, x, w, s, p)[1], dy.sum(axis=(0, 2, 3)))
+    v = check.conv_backward(dw_only)
+    assert v.status == "wrong" and v.mistake == mk.NO_DILATE and v.message.startswith("dw"), str(v)
+
+
 def test_conv_backward_other_wrong_answers():
     assert conv_mutant("none")(*check._conv_case(0))[0].shape == (2, 2, 5, 6)
     v = check.conv_backward(lambda dy, x, w, s, p: conv_mutant("none")(dy, x, w, s, p)[:2])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnedu.nn.conv import rot180
+from cnnedu.nn.conv import correlate2d, rot180
 
 __all__ = ["conv_loops", "conv_mistakes", "pool_loops", "pool_mistakes"]
 
@@ -28,6 +28,8 @@ CROP_ONE_SIDE = "the padding is cropped from one side only (dx_pad[:, :, :H, :W]
 CROP_OTHER_SIDE = "the padding is cropped from one side only (dx_pad[:, :, 2p:, 2p:])"
 NO_STRIDE = ("the windows are placed at i + u instead of i*stride + u (the stride is "
              "ignored: dY is not dilated)")
+NO_DILATE = ("dY is not dilated before the full correlation (the stride is ignored: "
+             "the zeros for the skipped outputs are missing)")
 ASSIGN_DX = "dX is written with = instead of += where windows overlap"
 ASSIGN_DW = "dW is written with = instead of += (only the last window counts)"
 
@@ -48,6 +50,8 @@ HINTS = {
     CROP_OTHER_SIDE: "the padding sits on both sides: dx_pad[:, :, p:p + H, p:p + W]",
     NO_STRIDE: "output (i, j) read rows i*stride .. i*stride + kh - 1 of x_pad: use the "
                "stride when you place the window",
+    NO_DILATE: "put stride - 1 zeros between the entries of dY first (ct.dilate), then "
+               "correlate: the skipped outputs have gradient 0",
     ASSIGN_DX: "a pixel in several windows gets the gradient of each: dx_pad[...] += ...",
     ASSIGN_DW: "every output position and sample adds to dw[f]: dw[f] += ...",
 }
@@ -84,6 +88,20 @@ def conv_loops(dy, x, w, stride, padding, *, pos_stride=None, assign_dx=False,
     return dx_pad, dw, dy.sum(axis=(0, 2, 3))
 
 
+def _undilated(dy, x, w, p):
+    """The formula route without the dilation: full correlation of dY with rot180(w)
+    (cropped by p), and x_pad correlated with dY; both come out the wrong size."""
+    N, C = x.shape[:2]
+    F = w.shape[0]
+    x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    full = np.array([[sum(correlate2d(dy[n, f], rot180(w[f, c]), "full") for f in range(F))
+                      for c in range(C)] for n in range(N)])
+    dx = full[:, :, p:full.shape[2] - p, p:full.shape[3] - p] if p else full
+    dw = np.array([[sum(correlate2d(x_pad[n, c], dy[n, f], "valid") for n in range(N))
+                    for c in range(C)] for f in range(F)])
+    return (dx if min(dx.shape) > 0 else None), dw
+
+
 def _crop(a, p):
     H, W = a.shape[2] - 2 * p, a.shape[3] - 2 * p
     return a[:, :, p:p + H, p:p + W]
@@ -107,6 +125,7 @@ def conv_mistakes(dy, x, w, stride, padding):
         ns_dx, ns_dw, _ = conv_loops(dy, x, w, stride, padding, pos_stride=1)
         out["dx"][NO_STRIDE] = _crop(ns_dx, p)
         out["dw"][NO_STRIDE] = ns_dw
+        out["dx"][NO_DILATE], out["dw"][NO_DILATE] = _undilated(dy, x, w, p)
     out["dx"][ASSIGN_DX] = _crop(conv_loops(dy, x, w, stride, padding, assign_dx=True)[0], p)
     out["dw"][ASSIGN_DW] = conv_loops(dy, x, w, stride, padding, assign_dw=True)[1]
     out["dw"][DW_MEAN] = dw / x.shape[0]
@@ -114,7 +133,8 @@ def conv_mistakes(dy, x, w, stride, padding):
     out["db"][DB_SPACE] = dy.sum(axis=0)
     out["db"][DB_FIRST] = dy[0].sum(axis=(1, 2))
     out["db"][DB_MEAN] = dy.mean(axis=(0, 2, 3))
-    return {part: {d: (a, HINTS[d]) for d, a in found.items()} for part, found in out.items()}
+    return {part: {d: (a, HINTS[d]) for d, a in found.items() if a is not None}
+            for part, found in out.items()}
 
 
 # --------------------------------------------------------------------------- max pooling
