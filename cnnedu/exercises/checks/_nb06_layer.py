@@ -149,7 +149,7 @@ def your_layer_trains(conv_forward_fn, conv_backward_fn, *,
     (:func:`cnnedu.nn.training.with_own_conv`); check every gradient on a batch against the
     package's layer, then train both on :data:`BUDGET` and compare the results."""
     for check, fn in ((conv_forward, conv_forward_fn), (conv_backward, conv_backward_fn)):
-        v = check(fn)
+        v = check(fn, time_limit=min(time_limit, TIME_LIMIT))
         if not v:
             v.message = f"first make {check.__name__} pass: {v.message}"
             return v
