@@ -404,3 +404,15 @@ def test_numpy_scalars_are_shown_as_plain_numbers():
     v = compare_value((np.int64(2), np.int64(4)), (2, 3), "shape", exact=True,
                       mistakes={"one too many": (2, 4)})
     assert "shape = (2, 4) is not right" in str(v)
+
+
+def test_capped_time_limit_caps_every_call_and_nests():
+    def forever():
+        while True:
+            pass
+    with _core.capped_time_limit(0.3):
+        with _core.capped_time_limit(0.1):
+            assert "within 0.1 s" in str(call(forever, time_limit=60))
+        assert "within 0.3 s" in str(call(forever, time_limit=60))
+        assert "within 0.2 s" in str(call(forever, time_limit=0.2))
+    assert not _core._TIME_CAP
