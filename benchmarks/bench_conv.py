@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_conv.py                # all workloads
     python benchmarks/bench_conv.py --reps 50      # repetitions per process (medians)
     python benchmarks/bench_conv.py --only W2 W5 --rounds 5
+    python benchmarks/bench_conv.py --breakdown W2 # where W2's time goes, part by part
 
 All workloads are float32. **Each side runs alone, in its own process**: a child process
 times only numpy (cnnedu) or only PyTorch, and the parent runs the children one after
@@ -13,8 +14,9 @@ the other, alternating which goes first, ``--rounds`` times. Timing both in one 
 keep spinning after a GEMM and PyTorch's threads then compete with them for the same 2
 cores, which slowed PyTorch far more than numpy (measured: PyTorch's W1 forward+backward
 12.9 ms in one process, 4.75 ms alone), so the ratios flattered us. Each child warms up,
-then takes the median of ``--reps`` runs; of the rounds, the fastest median of each side
-is reported (the round least disturbed by other load on the machine; the load average
+then takes the median of ``--reps`` runs (``--stat min``: the fastest run, the better
+estimate of the alone-time when other processes load the machine); of the rounds, the
+fastest of each side is reported (the round least disturbed by other load on the machine; the load average
 is printed at the start and the end). The naive loops (far slower) run in the numpy child
 on a smaller batch, and their time is scaled up to the full batch (marked ``*``). A third
 child, untimed, checks that both sides compute the same ``y``, ``dx``, ``dw``, ``db``.
@@ -47,6 +49,7 @@ import importlib.util  # noqa: E402
 # PyTorch is imported only in the processes that time or check it (see _import_torch):
 # the numpy process must not even load it
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
+STAT = "median"  # or "min" (--stat): on a loaded machine the fastest run is the alone-time
 torch = torch_F = None
 
 
@@ -120,8 +123,9 @@ def child(side, name, reps, naive_reps, naive_batch):
         fwd, both = _both_ours(x, w, b, dy, p)
     for fn in (fwd, both, fwd, both):  # warm up
         fn()
-    out = {"fwd": statistics.median(clock(fwd) for _ in range(reps)),
-           "f+b": statistics.median(clock(both) for _ in range(reps))}
+    stat = min if STAT == "min" else statistics.median
+    out = {"fwd": stat([clock(fwd) for _ in range(reps)]),
+           "f+b": stat([clock(both) for _ in range(reps)])}
     if side == "ours":
         nb = min(x.shape[0], naive_batch)
         scale = x.shape[0] / nb
@@ -152,6 +156,59 @@ def check(name):
     return {"diff": diff, "rel": rel}
 
 
+def breakdown(name, reps):
+    """Where the forward+backward time of one workload goes (GEMM path), part by part.
+
+    Each part is timed alone (fastest of ``reps``), with its FLOP rate (GEMMs) or the
+    bytes it reads and writes per second (copies), to compare with the machine's limits.
+    """
+    from cnnedu.nn.conv import _im2col
+
+    x, w, b, dy, p = make(WORKLOADS[name])
+    N, C, H, W = x.shape
+    F = w.shape[0]
+    method = _im2col.choose(x, w, (1, 1), (1, 1), (p, p), dy.shape[2:])
+    if method not in ("flat", "strided"):
+        print(f"{name}: method {method!r}, no GEMM breakdown")
+        return
+    g = _im2col._Geometry(x, w, (p, p), (1, 1), (1, 1), dy.shape[2:], method)
+    xp = g.padded(x)
+    cols = g.cols(xp)
+    w2 = w.reshape(F, -1)
+    dye = g.extend(dy, (1, 0, 2, 3)).reshape(F, -1)
+    dcols = w2.T @ dye
+    out = w2 @ cols
+    gemm = 2 * F * g.CKK * N * g.L
+    y = np.empty((N, F) + dy.shape[2:], dtype=x.dtype)
+    parts = [
+        ("pad x (forward and backward)", 2, lambda: g.padded(x), x.nbytes + xp.nbytes, 0),
+        ("im2col copy (forward and backward)", 2, lambda: g.cols(xp), 2 * cols.nbytes, 0),
+        ("GEMM y = w @ cols", 1, lambda: w2 @ cols, 0, gemm),
+        ("store y (transpose F, N; crop)", 1,
+         lambda: _im2col._store(y, g.grid(out.reshape(F, -1, g.L)), b), out.nbytes + y.nbytes, 0),
+        ("dy onto the grid", 1, lambda: g.extend(dy, (1, 0, 2, 3)), dy.nbytes + dye.nbytes, 0),
+        ("GEMM dw = dy @ cols.T", 1, lambda: dye @ cols.T, 0, gemm),
+        ("GEMM dcols = w.T @ dy", 1, lambda: w2.T @ dye, 0, gemm),
+        ("col2im and dx", 1, lambda: g.col2im(dcols, N).copy(),
+         dcols.nbytes + 2 * g.kh * g.kw * C * N * g.L * x.itemsize + 2 * x.nbytes, 0),
+        ("db", 1, lambda: dy.sum(axis=(0, 2, 3)), dy.nbytes, 0),
+    ]
+    print(f"{name}: method {method!r}, im2col matrix {cols.shape} ({cols.nbytes / 1e6:.1f} MB), "
+          f"3 GEMMs of {gemm / 1e6:.0f} MFLOP; fastest of {reps} runs per part")
+    total = 0.0
+    for label, times, fn, nbytes, flops in parts:
+        fn()
+        t = min(clock(fn) for _ in range(reps)) * times
+        total += t
+        rate = (f"{flops / (t / times) / 1e9:6.0f} GFLOP/s" if flops else
+                f"{nbytes / (t / times) / 1e9:6.1f} GB/s for {nbytes / 1e6:5.1f} MB")
+        print(f"  {label:36} {t * 1e3:7.3f} ms  {rate}")
+    both = min(clock(lambda: (conv2d(x, w, b, padding=p), conv2d_backward(dy, x, w, padding=p)))
+               for _ in range(reps))
+    print(f"  {'sum of the parts':36} {total * 1e3:7.3f} ms; conv2d + conv2d_backward "
+          f"{both * 1e3:.3f} ms")
+
+
 def _run_child(args_list):
     run = subprocess.run([sys.executable, __file__, *args_list], capture_output=True,
                          text=True, check=True)
@@ -164,7 +221,7 @@ def bench_workload(name, reps, rounds, naive_reps, naive_batch):
     best: dict[str, float] = {}
     for r in range(rounds):
         for side in (sides if r % 2 == 0 else sides[::-1]):
-            res = _run_child(["--child", side, name, "--reps", str(reps),
+            res = _run_child(["--child", side, name, "--reps", str(reps), "--stat", STAT,
                               "--naive-reps", str(naive_reps if r == 0 else 0),
                               "--naive-batch", str(naive_batch)])
             for key, t in res.items():
@@ -188,14 +245,23 @@ def main(argv=None):
     parser.add_argument("--naive-reps", type=int, default=1)
     parser.add_argument("--naive-batch", type=int, default=2)
     parser.add_argument("--only", nargs="*", default=None, help="workload names")
+    parser.add_argument("--stat", choices=["median", "min"], default="median",
+                        help="per process: the median run, or the fastest (a loaded machine)")
     parser.add_argument("--child", nargs=2, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--check", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--breakdown", default=None, metavar="W",
+                        help="only: where workload W's time goes, part by part (numpy only)")
     args = parser.parse_args(argv)
+    global STAT
+    STAT = args.stat
     if args.child:
         print(json.dumps(child(*args.child, args.reps, args.naive_reps, args.naive_batch)))
         return
     if args.check:
         print(json.dumps(check(args.check)))
+        return
+    if args.breakdown:
+        breakdown(args.breakdown, args.reps)
         return
 
     print(f"numpy {np.__version__}", end="")
@@ -204,7 +270,7 @@ def main(argv=None):
     else:
         print("; PyTorch with torch.set_num_threads(2), in its own processes")
     print(f"load average at start: {_loadavg()}")
-    print(f"float32; each side alone in its own process; median of {args.reps} runs per "
+    print(f"float32; each side alone in its own process; {args.stat} of {args.reps} runs per "
           f"process, fastest of {args.rounds} alternating rounds; naive loops: "
           f"{args.naive_reps} run(s) on at most {args.naive_batch} samples, scaled to N (*)")
     print()
