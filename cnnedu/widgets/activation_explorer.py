@@ -96,7 +96,8 @@ class ActivationExplorer(LiveWidget):
                        (self.after_panel, "cnnedu-after"), (self.hist_panel, "cnnedu-hist"),
                        (self.kernel_panel, "cnnedu-kernel")):
             p.widget.add_class(cls)
-        self.hist_panel.image.layout = W.Layout(width=f"{2 * panel}px", height=f"{panel}px",
+        # height auto: the bars keep their 1:3 shape and the axis numbers sit right under them
+        self.hist_panel.image.layout = W.Layout(width=f"{2 * panel}px", height="auto",
                                                 max_width="100%", object_fit="contain")
         # the value axis's numbers under the bars (the picture itself has no text)
         self._hist_width = 2 * panel

@@ -39,6 +39,12 @@ def test_activation_explorer(lab, page):
         page.keyboard.press("ArrowRight")
     wait_for_change(hist, h0)
     expect(message).to_contain_text("bias 0.5")
+    # the histogram's value axis: numbers right under the bars, 0 over the black line
+    axis = ex.locator(".cnnedu-hist-axis")
+    expect(axis).to_contain_text("0")
+    bars, numbers = hist.bounding_box(), axis.bounding_box()
+    assert 0 <= numbers["y"] - (bars["y"] + bars["height"]) < 12, (bars, numbers)
+    assert abs(numbers["width"] - bars["width"]) < 2, (bars, numbers)
 
     # 3. the toggle puts a ReLU between the layers: the kernel panel and the text change
     k0 = image_pixels(kernel)
