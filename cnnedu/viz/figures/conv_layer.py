@@ -55,10 +55,10 @@ def show_maps(maps, titles, *, ncols: int = 5, size: float = 1.9, suptitle: str 
 def show_decomposition(d, *, name: str = "", channel_names=("red", "green", "blue")):
     """Draw a :class:`cnnedu.topics.channels.ChannelDecomposition` (3 input channels).
 
-    Top row: the slices ``w[f, c]`` (annotated, one shared diverging scale) and the bias
-    (annotated, on the scale of the sum it is added to, so its size compares with it).
-    Bottom row: each slice's response and their sum (one shared diverging scale, so their
-    sizes compare), then the activated feature map.
+    Top row: the slices ``w[f, c]`` (annotated, one shared diverging scale). Middle row:
+    each slice's response (one diverging scale shared with the sum, so their sizes
+    compare). Bottom row: the bias (annotated, on the scale of the sum it is added to, so
+    its size compares with it), the sum, and the activated feature map.
     """
     C = d.slices.shape[0]
     if C != len(channel_names):
@@ -67,18 +67,23 @@ def show_decomposition(d, *, name: str = "", channel_names=("red", "green", "blu
     wlim = float(np.abs(d.slices).max()) or 1.0
     rlim = float(max(np.abs(d.responses).max(), np.abs(d.total).max())) or 1.0
     with style():
-        fig, axes = plt.subplots(2, C + 2, figsize=(2.6 * (C + 2), 5.6))
+        # three rows of three panels, about 600 px wide: annotated weights stay legible
+        # when the notebook is shown at 1024 px (figures shrink to about 580 px there)
+        ncols = max(C, 3)
+        fig, axes = plt.subplots(3, ncols, figsize=(2.45 * ncols, 7.6), squeeze=False)
+        for ax in list(axes[0, C:]) + list(axes[1, C:]) + list(axes[2, 3:]):
+            ax.axis("off")
         for c in range(C):
             show_array(axes[0, c], d.slices[c], title=f"slice w[f, {c}] ({channel_names[c]})",
-                       signed=True, vmax=wlim, colorbar=c == C - 1)
+                       signed=True, vmax=wlim, colorbar=c == C - 1, fontsize=11)
             show_array(axes[1, c], d.responses[c], title=f"{channel_names[c]} response",
-                       signed=True, vmax=rlim, colorbar=False)
-        show_array(axes[0, C], np.array([[d.bias]]), title="bias b[f]\n(scale of the sum)",
-                   signed=True, vmax=rlim, colorbar=False, annotate=True)
-        axes[0, C + 1].axis("off")
-        axes[0, C + 1].text(0.0, 0.5, f"{name}\nfeature map =\n{d.activation}(sum + b[f])",
-                            fontsize=11, va="center")
-        show_array(axes[1, C], d.total, title="sum of the responses", signed=True, vmax=rlim)
-        show_array(axes[1, C + 1], d.activated, title=f"{d.activation}(sum + bias)",
+                       signed=True, vmax=rlim, colorbar=c == C - 1)
+        show_array(axes[2, 0], np.array([[d.bias]]), title="bias b[f]\n(scale of the sum)",
+                   signed=True, vmax=rlim, colorbar=False, annotate=True, fontsize=11)
+        show_array(axes[2, 1], d.total, title="sum of the responses", signed=True, vmax=rlim,
+                   colorbar=False)
+        show_array(axes[2, 2], d.activated, title=f"{d.activation}(sum + bias)\n(its own scale)",
                    signed=True)
+        if name:
+            fig.suptitle(f"{name}: feature map = {d.activation}(sum + b[f])", fontweight="bold")
     return fig
