@@ -213,6 +213,7 @@ def _correct_problems(seed):
                          (Sequential(Conv2D(2, 3, 3, padding=1, rng=rng), Activation("relu"),
                                      MaxPool2D(2), Flatten(), Dense(12, 3, rng=rng)),
                           rng.standard_normal((2, 2, 4, 4)))):
+            layer.needs_input_grad = True  # (a Sequential skips its input gradient)
             dy = rng.standard_normal(layer.forward(x).shape)
             dx = layer.backward(dy)
             out.append((repr(layer) + " dx", layer.forward, x, dx, dy))
