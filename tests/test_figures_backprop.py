@@ -105,3 +105,13 @@ def test_axis_numbers_also_within_one_decade():
 def test_repeated_colours_are_said():
     assert "some repeat" in figs.gradflow_pictures("output", 0, 0, (6, 6), (5, 5))["text"]
     assert "repeat" not in figs.gradflow_pictures("output", 0, 0, (6, 6), (4, 4))["text"]
+
+
+def test_curve_rgb_fixed_scale_clips_to_the_edges():
+    up = figs.curve_rgb([1.0, 1e6], y_range=(1e-3, 1e3), x_max=10)
+    blue = (up == [31, 119, 180]).all(axis=-1)
+    assert blue[:8].any()                                   # the spike is drawn on the top edge
+    assert not blue[:, 100:].any()                          # 1 of 10 steps: the left tenth only
+    a = figs.curve_rgb([5.0, 4.0], axes=True, y_range=(1e-3, 1e3))
+    b = figs.curve_rgb([5.0, 0.01], axes=True, y_range=(1e-3, 1e3))
+    np.testing.assert_array_equal(a[:, :30], b[:, :30])   # same labels: the scale is fixed

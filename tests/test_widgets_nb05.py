@@ -124,8 +124,57 @@ def test_player_loss_plot_has_axis_numbers():
     p = FilterLearningPlayer()
     p.b_run.click()
     img = pixels(p.p_loss)
-    with_axes = curve_rgb(p.learner.losses, marker=p.learner.steps, axes=True)
+    from cnnedu.widgets.filter_learning import LOSS_RANGE
+    with_axes = curve_rgb(p.learner.losses, marker=p.learner.steps, axes=True,
+                          y_range=LOSS_RANGE, x_max=100)
     np.testing.assert_array_equal(img[:, :, :3], with_axes)
     ink = np.all(with_axes == 60, axis=-1)
     assert ink[:, :30].sum() > 50           # the powers of ten at the left
     assert ink[-14:, :].sum() > 20          # the first and last step below
+
+
+def test_player_loss_scale_is_fixed_and_said():
+    from cnnedu.widgets.filter_learning import LOSS_RANGE, X_STEP
+
+    p = FilterLearningPlayer()
+    first = pixels(p.p_loss)
+    p.b_step.click()
+    # a fixed scale: the axis labels (left strip) do not move when the curve changes
+    np.testing.assert_array_equal(first[:, :30], pixels(p.p_loss)[:, :30])
+    assert "fixed" in p.p_loss.title.value
+    assert f"steps 0 to {X_STEP}" in p.p_loss.caption.value and "1e-9 to 1e3" in p.p_loss.caption.value
+    for _ in range(X_STEP // RUN_STEPS + 1):
+        p.b_run.click()
+    assert f"steps 0 to {2 * X_STEP}" in p.p_loss.caption.value   # it grows, and says so
+    assert LOSS_RANGE == (1e-9, 1e3)
+
+
+def test_player_warns_as_soon_as_the_loss_goes_up():
+    p = FilterLearningPlayer()
+    p.lr_box.value = "2"
+    p.b_step.click()
+    p.b_step.click()            # 5.49 -> 5.62: rising, not yet 10x the start
+    assert p.learner.losses[-1] < 10 * p.learner.losses[0]
+    assert "went up" in p.message.text and "diverging" in p.message.text
+    p.lr_box.value = "0.1"
+    p.b_reset.click()
+    p.b_run.click()
+    assert "went up" not in p.message.text
+
+
+def test_player_converged_run_is_not_called_diverging():
+    p = FilterLearningPlayer()
+    p.lr_box.value = "1"          # converges to rounding noise, which wiggles
+    for _ in range(5):
+        p.b_run.click()
+    assert p.learner.losses[-1] < 1e-9
+    assert "diverging" not in p.message.text and "bottom edge" in p.message.text
+
+
+def test_gradient_flow_has_no_fixed_wide_boxes():
+    w = GradientFlowExplorer()
+    assert w.message.widget.layout.max_width == "100%"
+    assert w.mode.layout.max_width == "100%"
+    widths = [c.layout.width for c in (w.mode, w.row, w.col, w.in_size, w.kernel, w.stride,
+                                       w.padding, w.dilation, w.message.widget)]
+    assert all(int(x[:-2]) <= 560 for x in widths if x and x.endswith("px")), widths

@@ -27,6 +27,15 @@ __all__ = ["FilterLearningPlayer"]
 
 RUN_STEPS = 20
 MAX_STEPS = 2000
+#: the loss plot's fixed vertical scale (log): a run that diverges climbs to the top
+LOSS_RANGE = (1e-9, 1e3)
+#: the step axis starts at 0..X_STEP and grows by X_STEP when a run passes its end
+X_STEP = 100
+
+
+def _exp(v: float) -> int:
+    """The power of ten of ``v`` (1e-10 -> -10)."""
+    return int(round(np.log10(v)))
 
 
 class FilterLearningPlayer(LiveWidget):
@@ -49,7 +58,7 @@ class FilterLearningPlayer(LiveWidget):
         self.p_w = ImagePanel("current kernel", size=150)
         self.p_h = ImagePanel("hidden kernel", size=150)
         self.p_e = ImagePanel("current - hidden", size=150)
-        self.p_loss = ImagePanel("loss (log scale) against step", size=260)
+        self.p_loss = ImagePanel("loss (fixed log scale) against step", size=260)
         for p, cls in ((self.p_w, "current"), (self.p_h, "target"), (self.p_e, "error"),
                        (self.p_loss, "loss")):
             p.widget.add_class(f"cnnedu-fl-{cls}")
@@ -115,10 +124,22 @@ class FilterLearningPlayer(LiveWidget):
         self.p_w.show(lrn.w, signed=True, vmax=lim)
         self.p_h.show(lrn.hidden, signed=True, vmax=lim)
         self.p_e.show(lrn.w - lrn.hidden, signed=True, vmax=lim)
-        self.p_loss.show(curve_rgb(lrn.losses, marker=lrn.steps, axes=True))
+        x_max = X_STEP * max(1, -(-lrn.steps // X_STEP))     # 100, 200, ...: grows, said below
+        self.p_loss.show(curve_rgb(lrn.losses, marker=lrn.steps, axes=True,
+                                   y_range=LOSS_RANGE, x_max=x_max),
+                         caption=f"loss fixed from 1e{_exp(LOSS_RANGE[0])} to 1e{_exp(LOSS_RANGE[1])}; "
+                                 f"steps 0 to {x_max} (grows by {X_STEP})")
         self.p_w.set_title(f"current kernel, step {lrn.steps}")
         self.status.value = (f"step {lrn.steps}: loss {lrn.losses[-1]:.3g}, "
                              f"max |current - hidden| = {lrn.max_error():.3g}")
-        if lrn.diverged or lrn.losses[-1] > 10 * lrn.losses[0]:
+        loss = lrn.losses[-1]
+        if lrn.diverged or loss > 10 * lrn.losses[0]:
             self.message.error(f"the loss blew up (learning rate {lrn.lr:g} is too large for "
                                "this problem): type a smaller one and press Reset.")
+        elif lrn.steps and loss > lrn.losses[-2] and loss > LOSS_RANGE[0]:  # not rounding noise
+            self.message.error(f"the loss went up at the last step ({lrn.losses[-2]:.3g} -> "
+                               f"{loss:.3g}): the run is diverging, learning rate {lrn.lr:g} "
+                               "is too large. Type a smaller one and press Reset.")
+        elif loss < LOSS_RANGE[0]:
+            self.message.info(f"the loss is below 1e{_exp(LOSS_RANGE[0])}: drawn on the bottom edge "
+                              "of the plot (the kernel has been found).")

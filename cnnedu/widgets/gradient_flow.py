@@ -36,7 +36,8 @@ class GradientFlowExplorer(LiveWidget):
         style = {"description_width": "initial"}
         lay = W.Layout(width="260px")
         self.mode = W.Dropdown(options=list(MODES), value=list(MODES)[1],
-                               description="choose", style=style, layout=W.Layout(width="420px"))
+                               description="choose", style=style,
+                               layout=W.Layout(width="400px", max_width="100%"))
         self.row = W.IntSlider(value=2, min=0, max=in_size - 1, description="row",
                                style=style, layout=lay, continuous_update=True)
         self.col = W.IntSlider(value=3, min=0, max=in_size - 1, description="column",
@@ -62,7 +63,7 @@ class GradientFlowExplorer(LiveWidget):
         for p, cls in ((self.p_in, "input"), (self.p_k, "kernel"), (self.p_out, "output")):
             p.widget.add_class(f"cnnedu-gf-{cls}")
         self.message = MessageLine()
-        self.message.widget.layout = W.Layout(width="900px")
+        self.message.widget.layout = W.Layout(width="auto", max_width="100%")  # wraps
         controls = W.HBox([W.VBox([self.mode, self.row, self.col]),
                            W.VBox([self.in_size, self.kernel, self.stride]),
                            W.VBox([self.padding, self.dilation])])

@@ -183,21 +183,25 @@ def _short_label(v: float) -> str:
 
 
 def curve_rgb(values, width: int = 260, height: int = 160, *, log: bool = True,
-              marker=None, axes: bool = False) -> np.ndarray:
+              marker=None, axes: bool = False, y_range=None, x_max=None) -> np.ndarray:
     """A line plot as an RGB uint8 array (for a live widget): ``values`` against their
     index, on a log scale by default; non-finite values are left out. A dotted grey line
     marks each power of ten. ``marker`` (an index) draws an orange dot there. With
     ``axes``, the powers of ten are labelled at the left and the first and last index
     below (the plot area shrinks to make room).
 
+    ``y_range=(lo, hi)`` fixes the vertical scale (a diverging run climbs to the top instead
+    of being rescaled into a falling-looking curve); values outside are drawn on the edge.
+    ``x_max`` fixes the last index of the horizontal axis (default: the last value's).
+
     Vectorised (no loop over points), so thousands of values cost about a millisecond.
     """
     v = np.asarray(values, dtype=np.float64).ravel()
     if not axes:
-        return _curve(v, width, height, log, marker)[0]
+        return _curve(v, width, height, log, marker, y_range, x_max)[0]
     left, bottom, scale = 34, 16, 2
     img = np.tile(WHITE, (height, width, 1))
-    plot, ticks = _curve(v, width - left, height - bottom, log, marker)
+    plot, ticks = _curve(v, width - left, height - bottom, log, marker, y_range, x_max)
     img[:height - bottom, left:] = plot
     for row, label in ticks[::max(1, (len(ticks) + 5) // 6)]:   # at most about 6 labels
         draw_text(img, label, row - 5 * scale // 2, left - 3 - text_width(label, scale), scale)
@@ -205,14 +209,15 @@ def curve_rgb(values, width: int = 260, height: int = 160, *, log: bool = True,
     if v.size:
         top = height - bottom + 4
         draw_text(img, "0", top, left + 6 - scale, scale)
-    if v.size > 1:
-        last = str(v.size - 1)
+    n_last = v.size - 1 if x_max is None else int(x_max)
+    if n_last > 0:
+        last = str(n_last)
         draw_text(img, last, top, min(width - text_width(last, scale) - 1,
                                       width - 6 - text_width(last, scale) // 2), scale)
     return img
 
 
-def _curve(v, width, height, log, marker):
+def _curve(v, width, height, log, marker, y_range=None, x_max=None):
     """The plot itself, and ``[(row, label)]`` for the axis: the power-of-ten lines drawn,
     or, when fewer than two fall in the range, the top and bottom values."""
     img = np.tile(WHITE, (height, width, 1))
@@ -224,12 +229,17 @@ def _curve(v, width, height, log, marker):
     if ok.sum() == 0:
         return img, []
     idx = np.flatnonzero(ok)
-    lo, hi = float(y[ok].min()), float(y[ok].max())
+    if y_range is not None:  # a fixed scale: what falls outside is drawn on the edge
+        lo, hi = (float(np.log10(t)) if log else float(t) for t in y_range)
+        y = np.clip(y, lo, hi)
+    else:
+        lo, hi = float(y[ok].min()), float(y[ok].max())
     if hi - lo < 1e-12:
         lo, hi = lo - 1, hi + 1
     m = 6
+    n_x = max(1, v.size - 1 if x_max is None else int(x_max))
     to_row = lambda val: m + (hi - val) / (hi - lo) * (height - 2 * m)  # noqa: E731
-    to_col = lambda i: m + i / max(1, v.size - 1) * (width - 2 * m)  # noqa: E731
+    to_col = lambda i: m + i / n_x * (width - 2 * m)  # noqa: E731
     ticks = []
     if log:
         for p in range(int(np.ceil(lo)), int(np.floor(hi)) + 1):
@@ -245,7 +255,7 @@ def _curve(v, width, height, log, marker):
         ticks = ends
     blue = np.array([31, 119, 180], np.uint8)
     cols = np.arange(int(round(to_col(idx[0]))), int(round(to_col(idx[-1]))) + 1)
-    xs = (cols - m) / (width - 2 * m) * max(1, v.size - 1)
+    xs = (cols - m) / (width - 2 * m) * n_x
     rows = to_row(np.interp(xs, idx, y[idx]))
     r0 = np.minimum(rows, np.concatenate([rows[1:], rows[-1:]]))
     r1 = np.maximum(rows, np.concatenate([rows[1:], rows[-1:]]))
