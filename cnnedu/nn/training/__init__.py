@@ -14,7 +14,7 @@ keeps snapshots of the filters; :class:`Trainer` steps the same run one batch at
 
 Parts (every name is importable from here): the builders in
 :mod:`~cnnedu.nn.training.model`, the loop in :mod:`~cnnedu.nn.training.loop`, looking
-inside a network in :mod:`~cnnedu.nn.training.inspect`, the checks before training and
+inside a network in :mod:`~cnnedu.nn.training.inspection`, the checks before training and
 runs over seeds in :mod:`~cnnedu.nn.training.sanity`, and the layer that runs the
 learner's own convolution in :mod:`~cnnedu.nn.training.own_layer`.
 
@@ -29,7 +29,7 @@ learner's own convolution in :mod:`~cnnedu.nn.training.own_layer`.
 """
 from __future__ import annotations
 
-from cnnedu.nn.training.inspect import (GradientLevel, feature_maps, filter_spread,
+from cnnedu.nn.training.inspection import (GradientLevel, feature_maps, filter_spread,
                                         gradient_chain, top_patches)
 from cnnedu.nn.training.loop import Trainer, TrainResult, train
 from cnnedu.nn.training.model import (CONSTANT_VALUE, INIT_LABELS, INITIALIZERS, build_cnn,
