@@ -9,9 +9,16 @@ Budget: 30 ms per change (CONTRIBUTING). Prints the median over repeated updates
 control at the default size (20 layers, 8 channels, a 32x32 photograph), the "histogram
 at" slider also at the largest stack the controls allow (50 layers of 32 channels: it
 used to rerun the whole stack, 70-97 ms; now it picks a layer from the computed profile),
-and the computation alone (depth_profile, not budgeted) to split it from the drawing (RGB
-plots + PNG encoding). Every initializer is selected once first to warm the text cache
-and every code path. See widget_timing.py for what is measured.
+the initializer dropdown there (the stack must be recomputed: about 100 ms of CPU in
+float64 on a 32x32 photograph; the meter now runs float32, and on 16x16 beyond 16
+channels: about a third of that), and the computation alone (depth_profile, not
+budgeted) to split it from the drawing (RGB plots + PNG encoding). Every initializer is
+selected once first to warm the text cache and every code path. See widget_timing.py for
+what is measured.
+
+On a loaded machine OpenBLAS's second thread spins while it waits, and the cpu column
+then counts that too: compare versions with ``OPENBLAS_NUM_THREADS=1`` set in the shell
+(the one place it may be set; never in tests or CI).
 """
 from __future__ import annotations
 
@@ -52,7 +59,8 @@ def scenarios(m: VarianceMeter) -> dict:
         big.init.value = names[i % len(names)] if names[i % len(names)] != big.init.value else names[0]
 
     def compute_only(i):
-        depth_profile("he_normal", acts[i % 2], depth=20, channels=8, size=32, keep_layer=20)
+        depth_profile("he_normal", acts[i % 2], depth=20, channels=8, size=32, keep_layer=20,
+                      dtype="float32")
 
     return {"initializer dropdown": change_init, "activation dropdown": change_activation,
             "histogram layer slider": change_layer,

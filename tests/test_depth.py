@@ -10,7 +10,8 @@ matplotlib.use("Agg")
 
 from cnnedu.nn import init
 from cnnedu.nn.conv import conv2d, conv2d_backward
-from cnnedu.topics.depth import ACTIVATIONS, depth_profile, init_stack, stack_input, window_norm_ratio
+from cnnedu.topics.depth import (ACTIVATIONS, UNDERFLOW_STD, depth_profile, init_stack,
+                                 stack_input, window_norm_ratio)
 from cnnedu.nn import activations as act
 from cnnedu.viz.figures import init as figs
 
@@ -81,6 +82,31 @@ def test_large_fixed_std_explodes_and_overflow_is_reported_without_warnings():
     q = depth_profile("normal", "relu", depth=200, channels=8, size=32, init_options={"std": 10.0})
     assert q.overflow_layer is not None and q.overflow_layer < 200
     assert np.isnan(q.forward_std[-1])
+
+
+def test_float32_agrees_with_float64_and_stops_before_subnormals():
+    for name, act_name in (("he_normal", "relu"), ("glorot_uniform", "tanh")):
+        p64 = depth_profile(name, act_name, depth=20, channels=8, size=32)
+        p32 = depth_profile(name, act_name, depth=20, channels=8, size=32, dtype="float32")
+        np.testing.assert_allclose(p32.forward_std, p64.forward_std, rtol=1e-4)
+        np.testing.assert_allclose(p32.backward_std, p64.backward_std, rtol=1e-4)
+        assert p32.underflow_layer is None and p32.overflow_layer is None
+    # a vanishing start: float64 runs to the end, float32 stops where the std passes 1e-30
+    small = {"std": 0.01}
+    p64 = depth_profile("normal", "relu", depth=30, channels=8, size=32, init_options=small)
+    p32 = depth_profile("normal", "relu", depth=30, channels=8, size=32, init_options=small,
+                        dtype=np.float32)
+    assert p64.underflow_layer is None and np.all(p64.forward_std > 0)
+    first_below = int(np.argmax(p64.forward_std < UNDERFLOW_STD["float32"])) + 1
+    assert p32.underflow_layer == first_below
+    assert np.isnan(p32.forward_std[first_below:]).all() and np.isnan(p32.backward_std).all()
+    # float32 squares overflow near 1.8e19 long before the values (3e38): std still finite
+    big = depth_profile("normal", "relu", depth=30, channels=8, size=32,
+                        init_options={"std": 1.0}, dtype="float32")
+    assert big.overflow_layer is None and np.all(np.isfinite(big.forward_std))
+    assert big.forward_std[-1] > 1e20
+    with pytest.raises(ValueError, match="dtype must be one of 'float64', 'float32'; got 'int8'"):
+        depth_profile("he_normal", dtype="int8")
 
 
 def test_he_keeps_relu_and_glorot_halves_the_variance_per_layer():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cnnedu.viz.render import png_to_array
-from cnnedu.widgets.variance_meter import METER_INITS, VarianceMeter
+from cnnedu.widgets.variance_meter import METER_INITS, VarianceMeter, map_size
 
 
 @pytest.fixture
@@ -71,10 +71,38 @@ def test_bad_std_entries_give_a_message_and_the_widget_recovers(meter, text):
 def test_exploding_start_is_a_message_not_a_traceback(meter):
     meter.init.value = "normal (std from the box)"
     meter.std.value = "100"
-    meter.depth.value = 50          # the largest the controls allow: 1e136, still finite
-    assert "exploding" in meter.message.text and "Problem" not in meter.message.widget.value
-    meter.std.value = "0.01"
-    assert "vanishing" in meter.message.text
+    meter.depth.value = 50          # the largest the controls allow: beyond float32's 3e38
+    text = meter.message.text
+    assert "exploding" in text and "float32" in text and "Problem" not in meter.message.widget.value
+    meter.std.value = "1"           # the forward pass reaches the top; the gradient overflows
+    assert "exploding" in meter.message.text
+    meter.std.value = "0.01"        # the std passes 1e-30 at layer 25: the run stops there
+    assert "vanishing" in meter.message.text and "layer 25" in meter.message.text
+    meter.depth.value = 10
+    assert "vanishing" in meter.message.text and "stopped" not in meter.message.text
+
+
+def test_wide_stacks_run_on_a_smaller_photograph_and_say_so():
+    """Issue 13: 50 layers of 32 channels took about 100 ms of CPU per initializer change;
+    float32 and a 16x16 photograph beyond 16 channels cut it to about a third."""
+    assert [map_size(w) for w in (1, 8, 16, 17, 32)] == [32, 32, 32, 16, 16]
+    m = VarianceMeter(width=16)
+    assert "32x32" in m.message.text and "to stay fast" not in m.message.text
+    m.width.value = 17
+    assert m.map_size == 16 and m.profile.all_activations[0].shape == (1, 17, 16, 16)
+    assert "16x16" in m.message.text and "widths above 16" in m.message.text
+    assert m.profile.all_activations[0].dtype == np.float32
+
+
+def test_the_meter_shows_the_notebooks_numbers():
+    """float32 changes nothing the meter prints: the default stack is the notebook's
+    (section 4: He, ReLU, 20 layers of 8 channels, float64)."""
+    from cnnedu.topics.depth import depth_profile
+    m = VarianceMeter()
+    ref = depth_profile("he_normal", "relu", depth=20, channels=8, size=32)
+    np.testing.assert_allclose(m.profile.forward_std, ref.forward_std, rtol=1e-4)
+    np.testing.assert_allclose(m.profile.backward_std, ref.backward_std, rtol=1e-4)
+    assert f"{ref.forward_std[-1]:.3g} at layer 20" in m.message.text
 
 
 def test_seed_changes_the_draw(meter):
@@ -103,7 +131,8 @@ def test_histograms_come_from_the_chosen_layer():
     from cnnedu.topics.depth import depth_profile
     m = VarianceMeter(depth=6, width=4)
     m.layer.value = 3
-    ref = depth_profile("he_normal", "relu", depth=6, channels=4, size=32, keep_layer=3)
+    ref = depth_profile("he_normal", "relu", depth=6, channels=4, size=32, keep_layer=3,
+                        dtype="float32")
     h, g = m.profile.layer_arrays(3)
     assert np.array_equal(h, ref.activations) and np.array_equal(g, ref.gradients)
 

@@ -45,10 +45,13 @@ from cnnedu.nn.conv import conv2d, rot180
 from cnnedu.data import load_color_image
 
 __all__ = ["ACTIVATIONS", "DepthProfile", "stack_input", "init_stack", "depth_profile",
-           "window_norm_ratio", "final_std"]
+           "window_norm_ratio", "UNDERFLOW_STD"]
 
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "leaky_relu", "identity")
 """The activations the depth study offers (see :mod:`cnnedu.nn.activations`)."""
+
+UNDERFLOW_STD = {"float32": 1e-30}
+"""Below this std a float32 run stops: its values would soon be subnormal (under 1.2e-38)."""
 
 _MAX_DEPTH = 200
 _MAX_CHANNELS = 64
@@ -169,6 +172,9 @@ class DepthProfile:
         :math:`h_l` and :math:`\\partial L / \\partial h_l` at ``kept_layer``.
     overflow_layer : int or None
         The first layer where a value overflowed to inf (later values are NaN).
+    underflow_layer : int or None
+        In a float32 run: the first layer whose std fell below :data:`UNDERFLOW_STD`
+        (the run stopped there; later values are NaN).
     all_activations, all_gradients : list of ndarray or None
         With ``keep_all``: :math:`h_l` and :math:`\\partial L / \\partial h_l` of every
         layer (index 0 = layer 1), so a caller can show any layer without rerunning
@@ -187,6 +193,7 @@ class DepthProfile:
     overflow_layer: Optional[int] = None
     all_activations: Optional[list] = field(default=None, repr=False)
     all_gradients: Optional[list] = field(default=None, repr=False)
+    underflow_layer: Optional[int] = None
 
     @property
     def depth(self) -> int:
@@ -202,15 +209,16 @@ class DepthProfile:
 
 
 def _std(a: np.ndarray) -> float:
-    if not np.all(np.isfinite(a)):
-        return math.nan
-    return float(a.std())
+    """std in float64 (float32 squares overflow before the values); NaN if any is inf."""
+    v = float(a.std(dtype=np.float64))
+    return v if math.isfinite(v) else math.nan
 
 
 def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, channels: int = 8,
                   kernel_size: int = 3, size: int = 64, x=None, seed: int = 0,
                   bias: str = "zeros", init_options: Optional[dict] = None,
-                  keep_layer: Optional[int] = None, keep_all: bool = False) -> DepthProfile:
+                  keep_layer: Optional[int] = None, keep_all: bool = False,
+                  dtype="float64") -> DepthProfile:
     r"""Run a deep conv stack forward and backward; return the per-layer stds.
 
     Parameters
@@ -234,6 +242,10 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
     keep_all : bool
         Keep them for every layer (``all_activations``, ``all_gradients``): the variance
         meter's "histogram at" slider then picks a layer without rerunning the stack.
+    dtype : ``"float64"`` or ``"float32"``
+        Weights are drawn in float64, then cast. float32 (the variance meter) halves the
+        work; its range ends near 1e-38 and 3e38: a run stops where a std falls below
+        :data:`UNDERFLOW_STD` (``underflow_layer``), before values turn subnormal.
 
     Returns
     -------
@@ -262,11 +274,15 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
     """
     func = "depth_profile"
     check_choice(activation, ACTIVATIONS, "activation", func)
+    name = np.dtype(dtype).name if isinstance(dtype, (type, np.dtype)) else dtype
+    dtype = np.dtype(check_choice(name, ("float64", "float32"), "dtype", func))
+    floor = UNDERFLOW_STD.get(dtype.name, 0.0)
     layers = init_stack(init, depth=depth, channels=channels, kernel_size=kernel_size,
                         seed=seed, bias=bias, init_options=init_options)
     depth = len(layers)
     if keep_layer is not None:
         keep_layer = integer(keep_layer, "keep_layer", func, minimum=1, maximum=depth)
+    layers = [(w.astype(dtype), b.astype(dtype)) for w, b in layers]
     if x is None:
         x = stack_input(channels, size=size)
     else:
@@ -274,12 +290,13 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
         if x.ndim != 4 or x.shape[1] != channels:
             raise ValueError(f"{func}: x must have shape (N, C, H, W) with C={channels}; "
                              f"got {describe(x)}")
+    x = x.astype(dtype, copy=False)
     act = _act.get(activation)
     pad = kernel_size // 2
     fwd = np.full(depth, np.nan)
     signal = np.full(depth, np.nan)
     bwd = np.full(depth, np.nan)
-    overflow = None
+    overflow = underflow = None
     kept_h = kept_g = None
     all_g = [None] * depth
     hs, zs = [x], []
@@ -294,9 +311,12 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
             if math.isnan(fwd[l]):
                 overflow = l + 1
                 break
+            if fwd[l] < floor:
+                underflow = l + 1
+                break
             if keep_layer == l + 1:
                 kept_h = h.copy()
-        if overflow is None:
+        if overflow is None and underflow is None:
             if any(np.any(b != 0) for _, b in layers):
                 h0 = np.zeros_like(x)
                 for l, (w, b) in enumerate(layers):
@@ -304,11 +324,14 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
                     signal[l] = _std(hs[l + 1] - h0)
             else:
                 signal[:] = fwd
-            g = np.random.default_rng(seed + 1).standard_normal(hs[-1].shape)
+            g = np.random.default_rng(seed + 1).standard_normal(hs[-1].shape).astype(dtype)
             for l in range(depth - 1, -1, -1):
                 bwd[l] = _std(g)
                 if math.isnan(bwd[l]):
                     overflow = l + 1
+                    break
+                if bwd[l] < floor:
+                    underflow = l + 1
                     break
                 if keep_layer == l + 1:
                     kept_g = g.copy()
@@ -321,21 +344,12 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
         all_h = list(hs[1:]) + [None] * (depth - len(hs) + 1)
     return DepthProfile(init, activation, fwd, bwd, signal, float(x.std()),
                         keep_layer, kept_h, kept_g, overflow,
-                        all_h, all_g if keep_all else None)
+                        all_h, all_g if keep_all else None, underflow)
 
 
 def _back_kernel(w: np.ndarray) -> np.ndarray:
     """``rot180(w)`` with the channel axes swapped: (F, C, k, k) -> (C, F, k, k)."""
     return np.ascontiguousarray(rot180(w).transpose(1, 0, 2, 3))
-
-
-def final_std(init: str, activation: str = "relu", **kwargs) -> float:
-    """The forward std at the last layer of :func:`depth_profile` (same arguments).
-
-    >>> print(f"{final_std('glorot_uniform', 'relu', depth=20, size=32):.1e}")
-    1.1e-05
-    """
-    return float(depth_profile(init, activation, **kwargs).forward_std[-1])
 
 
 def window_norm_ratio(x, w) -> np.ndarray:
@@ -384,4 +398,3 @@ def window_norm_ratio(x, w) -> np.ndarray:
     in_norm = np.sqrt(conv2d(x ** 2, ones)[:, 0])
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(in_norm > 0, out_norm / np.where(in_norm > 0, in_norm, 1.0), np.nan)
-

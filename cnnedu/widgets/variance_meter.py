@@ -11,6 +11,19 @@ returning to one of the last few settings reuses its profile. The std box is dis
 while the chosen initializer sets its own spread; the message says which std it uses
 and that the box keeps its value for the normal start.
 
+Cost: a change of the stack reruns it forward and backward, which grows as
+``depth * width**2 * size**2``. Two savings keep the largest stack (50 layers of 32
+channels) near the 30 ms budget of an update, and the message says both:
+
+- the stack runs in float32 (half the work of the matrix products; the stds agree with
+  float64 to far more digits than shown). float32 ends near 3e38 and 1e-38, so a start
+  that explodes or vanishes stops earlier than in float64 (at most 50 layers: a std of 1
+  with ReLU overflows near layer 49; a std below 1e-30 stops the run);
+- up to :data:`FULL_SIZE_WIDTH` channels the photograph is 32x32 (the notebook's depth
+  study, same numbers); wider stacks run on 16x16 (a quarter of the work). The std of a
+  layer is then measured over a quarter as many values, and a 3x3 "same" conv sees more
+  border on a 16x16 map.
+
 >>> m = VarianceMeter()
 >>> m.profile.depth, m.message.text.startswith("he_normal")
 (20, True)
@@ -24,16 +37,32 @@ import math
 from collections import OrderedDict
 
 import ipywidgets as W
+import numpy as np
 
 from cnnedu.nn import init as _init
 from cnnedu.topics.depth import ACTIVATIONS, depth_profile
 from cnnedu.viz.figures.init import COLORS, histogram_rgb, std_plot_rgb
 from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
-__all__ = ["VarianceMeter", "METER_INITS", "CACHE_SIZE"]
+__all__ = ["VarianceMeter", "METER_INITS", "CACHE_SIZE", "FULL_SIZE_WIDTH", "map_size"]
 
-#: How many computed profiles the meter keeps (each up to about 26 MB at 50 layers of 32).
+#: How many computed profiles the meter keeps (each up to about 7 MB, float32: 50 layers of
+#: 16 channels on 32x32).
 CACHE_SIZE = 4
+
+#: The widest stack that runs on the full 32x32 photograph; wider ones use 16x16.
+FULL_SIZE_WIDTH = 16
+
+
+def map_size(width: int, size: int = 32) -> int:
+    """Side of the photograph for a stack of ``width`` channels: ``size`` up to
+    :data:`FULL_SIZE_WIDTH` channels, ``size // 2`` beyond (the work per layer grows as
+    ``width**2 * size**2``).
+
+    >>> map_size(8), map_size(16), map_size(17), map_size(32)
+    (32, 32, 16, 16)
+    """
+    return size if width <= FULL_SIZE_WIDTH else max(size // 2, 8)
 
 # what the dropdown offers: label -> (cnnedu.nn.init name, uses the std box)
 METER_INITS = {
@@ -62,7 +91,8 @@ class VarianceMeter(LiveWidget):
     depth, width : int
         Number of layers and of channels (3x3 kernels, stride 1, "same" padding).
     size : int
-        Side of the photograph fed to the stack (32: about 30-60 ms per update).
+        Side of the photograph fed to stacks of up to :data:`FULL_SIZE_WIDTH` channels;
+        wider stacks get ``size // 2`` (:func:`map_size`).
     """
 
     summary = ("the variance meter: choose the initializer, activation, depth and width; "
@@ -90,12 +120,15 @@ class VarianceMeter(LiveWidget):
                              (self.layer, "layer"), (self.std, "std"), (self.seed, "seed")):
             control.add_class(f"cnnedu-meter-{css}")
             control.style.description_width = "90px"
-        self.plot = ImagePanel("std per layer (log scale)", size=520)
+        self.plot = ImagePanel("std per layer (log scale)", size=520,
+                               caption="the y scale refits to the curves; decades labelled")
         self.plot.image.layout = W.Layout(width="520px", height="300px")
         self.plot.widget.add_class("cnnedu-meter-plot")
-        self.hist_act = ImagePanel("activations at the chosen layer", size=260)
+        self.hist_act = ImagePanel("activations at the chosen layer", size=260,
+                                   caption="x: this layer's own range")
         self.hist_act.image.layout = W.Layout(width="260px", height="140px")
-        self.hist_grad = ImagePanel("gradients at the chosen layer", size=260)
+        self.hist_grad = ImagePanel("gradients at the chosen layer", size=260,
+                                    caption="x: this layer's own range")
         self.hist_grad.image.layout = W.Layout(width="260px", height="140px")
         self.hist_act.widget.add_class("cnnedu-meter-hist")
         self.hist_grad.widget.add_class("cnnedu-meter-hist")
@@ -121,6 +154,11 @@ class VarianceMeter(LiveWidget):
             return None, f"std: {problem}; type a positive number such as 0.01 or 1"
         return value, ""
 
+    @property
+    def map_size(self) -> int:
+        """Side of the photograph the current stack runs on (:func:`map_size`)."""
+        return map_size(self.width.value, self.size)
+
     def _stack_profile(self, name: str, options):
         """The profile of the current stack, computed at most once per setting."""
         key = (name, self.activation.value, self.depth.value, self.width.value,
@@ -129,8 +167,8 @@ class VarianceMeter(LiveWidget):
             self._cache.move_to_end(key)
             return self._cache[key]
         p = depth_profile(name, self.activation.value, depth=self.depth.value,
-                          channels=self.width.value, size=self.size, seed=self.seed.value,
-                          init_options=options, keep_all=True)
+                          channels=self.width.value, size=self.map_size, seed=self.seed.value,
+                          init_options=options, keep_all=True, dtype="float32")
         self.computed += 1
         self._cache[key] = p
         while len(self._cache) > CACHE_SIZE:
@@ -173,11 +211,24 @@ class VarianceMeter(LiveWidget):
         self.plot.show(std_plot_rgb([(p.forward_std, "forward"), (p.backward_std, "backward")],
                                     mark_layer=layer, title=title))
         fan_in, fan_out = _init.fans((self.width.value, self.width.value, 3, 3))
-        if p.overflow_layer is not None:
-            self.hist_act.show(histogram_rgb([], title=f"layer {layer}: overflowed"))
-            self.hist_grad.show(histogram_rgb([], title=f"layer {layer}: overflowed"))
-            self.message.error(f"the values overflowed to infinity at layer {p.overflow_layer}: "
-                               "this start explodes; lower the std or the depth")
+        if p.overflow_layer is not None or p.underflow_layer is not None:
+            over = p.overflow_layer is not None
+            what = "overflowed" if over else "vanished"
+            self.hist_act.show(histogram_rgb([], title=f"layer {layer}: {what}"))
+            self.hist_grad.show(histogram_rgb([], title=f"layer {layer}: {what}"))
+            where = p.overflow_layer if over else p.underflow_layer
+            # the forward pass ran to the top when every activation std is known
+            which = ("the gradient, going down," if np.all(np.isfinite(p.forward_std))
+                     else "the activations")
+            if over:         # what this start does, not a mistake: info, not a problem
+                self.message.info(f"exploding: {which} overflowed float32's range (3e38) at "
+                                  f"layer {where}, so the run stopped there; lower the std or "
+                                  "the depth to see the whole stack")
+            else:
+                self.message.info(f"vanishing: {which} fell below a std of 1e-30 at layer "
+                                  f"{where} (float32 ends near 1e-38), so the run stopped "
+                                  "there; raise the std or lower the depth to see the whole "
+                                  "stack")
             return
         h, g = p.layer_arrays(layer)
         self.hist_act.show(histogram_rgb(h, color=COLORS["forward"],
@@ -186,7 +237,10 @@ class VarianceMeter(LiveWidget):
                                           title=f"layer {layer}: std {p.backward_std[layer - 1]:.3g}"))
         last, first = p.forward_std[-1], p.backward_std[0]
         verdict = _word(last)
-        text = (f"{name} (fan_in {fan_in}, fan_out {fan_out}): activation std "
+        n = self.map_size
+        text = (f"{name} (fan_in {fan_in}, fan_out {fan_out}, float32 on a {n}x{n} photograph"
+                + ("" if n == self.size else f": widths above {FULL_SIZE_WIDTH} use "
+                   f"{n}x{n} to stay fast") + "): activation std "
                 f"{p.forward_std[0]:.3g} at layer 1, {last:.3g} at layer "
                 f"{p.depth} ({verdict}); gradient std {first:.3g} at layer 1")
         if not uses_std:
