@@ -223,3 +223,24 @@ def test_the_face_exports_every_loader():
 
     assert data.__all__ == loaders.__all__
     assert all(getattr(data, n) is getattr(loaders, n) for n in data.__all__)
+
+
+@pytest.mark.parametrize("seed, kind", [(-1, ValueError), ("abc", TypeError), (True, TypeError),
+                                        (2.5, TypeError)])
+def test_train_test_split_refuses_bad_seeds_with_a_clear_message(seed, kind):
+    x, y = np.zeros((10, 2)), np.array([0] * 5 + [1] * 5)
+    with pytest.raises(kind, match="train_test_split: seed must be"):
+        data.train_test_split(x, y, 0.2, seed)
+
+
+@pytest.mark.parametrize("fraction, kind", [(0, ValueError), (1.0, ValueError), ("a", TypeError),
+                                            (float("nan"), ValueError), (True, TypeError)])
+def test_train_test_split_refuses_bad_fractions(fraction, kind):
+    x, y = np.zeros((10, 2)), np.array([0] * 5 + [1] * 5)
+    with pytest.raises(kind, match="test_fraction"):
+        data.train_test_split(x, y, fraction)
+
+
+def test_train_test_split_accepts_numpy_scalars():
+    x, y = np.zeros((10, 2)), np.array([0] * 5 + [1] * 5)
+    assert data.train_test_split(x, y, np.float32(0.2), np.int64(3))[1].shape == (2, 2)

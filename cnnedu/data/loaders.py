@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnedu._validate import as_float_array, check_choice, describe, float_dtype
+from cnnedu._validate import as_float_array, as_rng, check_choice, describe, float_dtype, real
 
 __all__ = [
     "FILES",
@@ -277,10 +277,11 @@ def train_test_split(x, y, test_fraction: float = 0.2, seed: int = 0, *,
             f"{func}: x and y must have the same length N; got x of shape {x.shape} "
             f"and y of shape {y.shape}"
         )
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)) \
-            or not 0 < test_fraction < 1:
+    test_fraction = real(test_fraction, "test_fraction", func, minimum=0, maximum=1,
+                         expected="a number in (0, 1)")
+    if not 0 < test_fraction < 1:
         raise ValueError(f"{func}: test_fraction must be a number in (0, 1); got {test_fraction!r}")
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed, "seed", func, allow_none=False)
     if stratify:
         test_parts = []
         for c in np.unique(y):
