@@ -389,3 +389,11 @@ def test_bad_options():
         init.truncated_normal((3,), rng, correct="yes")
     with pytest.raises(ValueError, match="gain must be a positive"):
         init.orthogonal((3, 3), rng, gain=0.0)
+
+
+@pytest.mark.parametrize("name", init.NAMES)
+def test_describe_prints_every_initializer(name):
+    """The text of every description, bounded or not (a normal has no interval to print)."""
+    text = str(init.describe(name, (8, 3, 3, 3)))
+    assert text.startswith(f"{name} (8, 3, 3, 3):") and "std" in text
+    assert "None" not in text

@@ -67,8 +67,12 @@ class InitStats:
         parts.append(f"mean {self.mean:.4g}, std {self.std:.4f}")
         if self.formula:
             parts[-1] += f" = {self.formula}"
-        bounds = (f"+-{self.limit:.4f}" if self.limit is not None
-                  else f"[{self.low:.4f}, {self.high:.4f}]")
+        if self.limit is not None:
+            bounds = f"+-{self.limit:.4f}"
+        elif self.low is not None and self.high is not None:
+            bounds = f"[{self.low:.4f}, {self.high:.4f}]"
+        else:  # unbounded (a normal, a constant): no interval to print
+            bounds = ""
         if self.distribution == "uniform":
             parts[-1] += f", uniform on {bounds}"
         elif self.distribution == "truncated normal":
