@@ -114,3 +114,27 @@ def test_smallest_text_px_sees_a_shrunk_figure():
     px, text = F.smallest_text_px(fig)
     assert text == "tiny" and abs(px - 11 * 80 / 72 / 2) < 0.05
     plt.close(fig)
+
+
+def test_the_saved_notebook_figures_are_at_most_about_800_px_wide():
+    """The other half of the projector rule, on what notebook 04 actually saved: with 11 pt
+    text a figure may be at most about 800 px wide (shrunk to 580 px, 11 pt stays ~9 px)."""
+    import base64
+    import io
+    from pathlib import Path
+
+    import nbformat
+    from PIL import Image
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "04_activations_and_the_linear_collapse.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    widths = {}
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/png" in data and "application/vnd.jupyter.widget-view+json" not in data:
+                png = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
+                widths[i] = png.size[0]
+    assert len(widths) >= 10
+    wide = {i: w for i, w in widths.items() if w > 810}
+    assert not wide, f"figures wider than about 800 px (cell: width): {wide}"
