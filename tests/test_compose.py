@@ -187,6 +187,11 @@ def test_two_layer_summary_exact_and_fitted():
     assert s.exact and s.max_difference < 1e-12 and "exactly" in s.text()
     r = compose.two_layer_summary(img, k, 0.2, np.ones((3, 3)) / 9, 0.0, "relu")
     assert not r.exact and r.unexplained > 0.05 and "unexplained" in r.text()
+    assert r.text().startswith("relu between the layers")
+    import dataclasses
+    tiny = dataclasses.replace(r, unexplained=1e-5, activation="leaky_relu")
+    assert "under 0.1%" in tiny.text() and "0.0%" not in tiny.text()
+    assert tiny.text().startswith("leaky_relu between")
     with pytest.raises(ValueError, match="b1 must be a finite number"):
         compose.two_layer_summary(img, k, float("nan"), k, 0.0)
 

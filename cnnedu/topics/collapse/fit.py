@@ -154,6 +154,8 @@ class TwoLayerSummary:
         Largest |two layers - single layer| over the image.
     unexplained : float
         Mean squared difference over the variance of the two-layer output.
+    activation : str
+        The activation between the layers (named in :meth:`text`).
     """
 
     kernel: np.ndarray
@@ -161,14 +163,18 @@ class TwoLayerSummary:
     exact: bool
     max_difference: float
     unexplained: float
+    activation: str = "relu"
 
     def text(self) -> str:
         k = "x".join(str(n) for n in self.kernel.shape)
         if self.exact:
             return (f"no activation between the layers: one {k} kernel is exactly the two "
                     f"layers (largest difference {self.max_difference:.1e})")
-        return (f"activation between the layers: the best single {k} kernel leaves "
-                f"{100 * self.unexplained:.1f}% of the output's variance unexplained "
+        # below 0.05% the one-decimal "0.0%" would read as exact: say "under 0.1%"
+        share = (f"{100 * self.unexplained:.1f}%" if self.unexplained >= 5e-4
+                 else "under 0.1%")
+        return (f"{self.activation} between the layers: the best single {k} kernel leaves "
+                f"{share} of the output's variance unexplained "
                 f"(largest difference {self.max_difference:.3g})")
 
 
@@ -221,4 +227,4 @@ def two_layer_summary(image, k1, b1: float, k2, b2: float,
     fit = best_single_kernel(x, y, (ks[0].shape[2] + ks[1].shape[2] - 1,
                                     ks[0].shape[3] + ks[1].shape[3] - 1))
     return TwoLayerSummary(fit.w[0, 0], float(fit.b[0]), False,
-                           float(np.abs(y - fit.prediction).max()), fit.unexplained)
+                           float(np.abs(y - fit.prediction).max()), fit.unexplained, activation)
