@@ -115,3 +115,38 @@ def test_curve_rgb_fixed_scale_clips_to_the_edges():
     a = figs.curve_rgb([5.0, 4.0], axes=True, y_range=(1e-3, 1e3))
     b = figs.curve_rgb([5.0, 0.01], axes=True, y_range=(1e-3, 1e3))
     np.testing.assert_array_equal(a[:, :30], b[:, :30])   # same labels: the scale is fixed
+
+
+def test_figures_are_legible_on_a_projector():
+    """Every text at least 9 px tall when the figure is shown 580 px wide (JupyterLab at
+    1024x768 with the file browser open)."""
+    from cnnedu.topics import gradient_checking as gc
+    from cnnedu.topics.recover import learn_kernel, hidden_kernel
+    from cnnedu.viz.figures.activations import smallest_text_px
+
+    rng = np.random.default_rng(0)
+    dy, w = rng.integers(-2, 3, (3, 3)).astype(float), rng.standard_normal((3, 3))
+    kernels, losses = learn_kernel(steps=80)
+    xp = rng.integers(0, 4, (4, 5)).astype(float)
+    dyp = np.round(rng.standard_normal((3, 4)), 1)
+    from cnnedu.topics import pool_backward as pb
+    win = pb.winners(xp[None, None], 2, 1)[0, 0]
+    dxp = pb.max_pool_backward_naive(dyp[None, None], xp[None, None], 2, 1)[0, 0]
+    x = np.array([1.0, 2.0, -1.0, 3.0])
+    figures = {
+        "full": figs.plot_full_correlation(ct.full_conv_steps(dy, w), [(0, 3), (2, 3)]),
+        "stride": figs.plot_full_correlation(ct.full_conv_steps(dy, w, stride=2), [(0, 0)]),
+        "1d": figs.plot_1d_gradients(x, x[:2], x[:3], x, x[:2], b=0.5),
+        "flow": figs.plot_gradflow([figs.gradflow_pictures("input", 1, 1, (5, 5), (3, 3))], ["x"]),
+        "swap": figs.plot_channel_swap(rng.standard_normal((3, 2, 3, 3))),
+        "pool": figs.plot_max_pool_backward(xp, dyp, dxp, win, 2, 1),
+        "im2col": figs.plot_im2col_product(rng.standard_normal((4, 24)), rng.standard_normal((27, 24))),
+        "sweep": figs.plot_gradcheck_sweep(gc.gradcheck_sweep(2, seed=0)),
+        "steps": figs.plot_step_sweep(np.array([1e-6, 1e-3]), np.array([1e-10, 1e-8]),
+                                      np.array([1e-2, 1e-4])),
+        "learn": figs.plot_kernel_learning(kernels, losses, hidden_kernel("sobel_x"), [0, 5, 20, 80]),
+    }
+    for name, fig in figures.items():
+        px, text = smallest_text_px(fig)
+        plt.close(fig)
+        assert px >= 9, (name, px, text)

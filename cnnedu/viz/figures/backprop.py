@@ -30,7 +30,7 @@ __all__ = ["weight_colour", "grid_picture", "gradflow_pictures", "curve_rgb", "p
 def plot_gradflow(pictures: list[dict], titles: list[str]):
     """Rows of (input, kernel, output) pictures from :func:`gradflow_pictures`."""
     with style():
-        fig, axes = plt.subplots(len(pictures), 3, figsize=(10, 3.3 * len(pictures)),
+        fig, axes = plt.subplots(len(pictures), 3, figsize=(7.2, 2.5 * len(pictures)),
                                  squeeze=False, gridspec_kw={"width_ratios": [1.4, 0.8, 1]})
         for row, (pics, title) in enumerate(zip(pictures, titles)):
             inp = "input x (grey: padding)" if pics.get("padding") else "input x"
@@ -72,11 +72,13 @@ def plot_full_correlation(steps: dict, positions, colours=("#ff8c00", "#2ca02c")
     kh, kw = rotated.shape
     pad_mask, dil_mask = _zero_kinds(steps)
     with style():
-        fig, axes = plt.subplots(1, 3, figsize=(13, 4.9),
-                                 gridspec_kw={"width_ratios": [1.3, 0.6, 1.1]})
+        fig, grid = plt.subplots(2, 2, figsize=(7.2, 7.4),
+                                 gridspec_kw={"width_ratios": [1.5, 1], "height_ratios": [1.3, 1]})
+        axes = [grid[0, 0], grid[0, 1], grid[1, 0]]
+        grid[1, 1].axis("off")
         sh, sw = steps.get("stride", (1, 1))
-        title = ("dY dilated (stride {}), zero-padded by k-1".format(sh if sh == sw else (sh, sw))
-                 if dil_mask.any() else "dY, zero-padded by k-1 on each side")
+        title = ("dY dilated (stride {}),\nzero-padded by k-1".format(sh if sh == sw else (sh, sw))
+                 if dil_mask.any() else "dY, zero-padded\nby k-1 on each side")
         show_array(axes[0], padded, title=title, signed=True, fontsize=9)
         for (r, c), m in np.ndenumerate(pad_mask):
             if m:
@@ -90,8 +92,8 @@ def plot_full_correlation(steps: dict, positions, colours=("#ff8c00", "#2ca02c")
         if dil_mask.any():
             handles.append(Patch(fill=False, hatch="///", ec="#5a5a5a",
                                  label="dilation zeros (skipped outputs)"))
-        axes[0].legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
-                       ncol=2, fontsize=9, frameon=False)
+        grid[1, 1].legend(handles=handles, loc="center", fontsize=10, frameon=False,
+                          title="in the padded dY", title_fontsize=10)
         show_array(axes[1], rotated, title="rot180(W)", signed=True)
         show_array(axes[2], full, title="dX = full correlation", signed=True, fontsize=9)
         for (r, c), col, ls in zip(positions, colours, ("-", "--")):
@@ -105,12 +107,12 @@ def plot_1d_gradients(x, w, dy, dx, dw, b=0.0):
     annotated."""
     y = np.array([np.dot(x[i:i + len(w)], w) for i in range(len(x) - len(w) + 1)]) + b
     pad = np.concatenate([np.zeros(len(w) - 1), dy, np.zeros(len(w) - 1)])
-    rows = [[("x", x), ("w", w), (f"y = x corr w + b (valid), b = {b:g}", y)],
+    rows = [[("x", x), ("w", w), (f"y = x corr w + b,\nb = {b:g} (valid)", y)],
             [("dY, zero-padded", pad), ("w flipped", np.asarray(w)[::-1]),
-             ("dX = dY conv w (full)", dx)],
-            [("x", x), ("dY (used as a kernel)", dy), ("dW = x corr dY (valid)", dw)]]
+             ("dX = dY conv w\n(full)", dx)],
+            [("x", x), ("dY (as a kernel)", dy), ("dW = x corr dY\n(valid)", dw)]]
     with style():
-        fig, axes = plt.subplots(3, 3, figsize=(11, 4.8),
+        fig, axes = plt.subplots(3, 3, figsize=(7.2, 5.0),
                                  gridspec_kw={"width_ratios": [1.3, 0.9, 1]})
         for ax_row, row in zip(axes, rows):
             for ax, (title, a) in zip(ax_row, row):
@@ -135,7 +137,7 @@ def _draw_mosaic(ax, m, labels, kshape, ncols, lim, title):
     im = ax.imshow(m, cmap=cmap, vmin=-lim, vmax=lim)
     for (i, j), v in np.ndenumerate(m):
         if np.isfinite(v):
-            ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=8,
+            ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=9,
                     color="white" if abs(v) > 0.6 * lim else "black")
     kh, kw = kshape
     for k, lab in enumerate(labels):
@@ -146,7 +148,7 @@ def _draw_mosaic(ax, m, labels, kshape, ncols, lim, title):
     ax.set_yticks([])
     for side in ax.spines.values():
         side.set_visible(False)
-    ax.set_title(title, pad=16)
+    ax.set_title(title, pad=16, fontsize=10)
     return im
 
 
@@ -160,16 +162,16 @@ def plot_channel_swap(w):
     fwd = _mosaic([w[f, c] for f in range(F) for c in range(C)], F, C)
     back = _mosaic([rot180(w[f, c]) for c in range(C) for f in range(F)], C, F)
     with style():
-        cell = 0.42
-        fig, axes = plt.subplots(1, 2, figsize=(cell * (fwd.shape[1] + back.shape[1]) + 2.4,
+        cell = 0.33
+        fig, axes = plt.subplots(1, 2, figsize=(cell * (fwd.shape[1] + back.shape[1]) + 1.4,
                                                 cell * max(fwd.shape[0], back.shape[0]) + 1.4),
                                  gridspec_kw={"width_ratios": [fwd.shape[1], back.shape[1]]})
         _draw_mosaic(axes[0], fwd, [f"w[{f},{c}]" for f in range(F) for c in range(C)],
-                     (kh, kw), C, lim, f"forward w: row f, column c\n(F={F} rows, C={C} columns)")
+                     (kh, kw), C, lim, f"forward w\nrow f, column c\n(F={F} rows, C={C} cols)")
         im = _draw_mosaic(axes[1], back, [f"rot180 w[{f},{c}]" for c in range(C)
                                           for f in range(F)], (kh, kw), F, lim,
-                          f"backward weights: row c, column f\n(C={C} rows, F={F} columns)")
-        fig.colorbar(im, ax=axes, shrink=0.6, label="weight")
+                          f"backward weights\nrow c, column f\n(C={C} rows, F={F} cols)")
+        fig.colorbar(im, ax=axes, shrink=0.6, label="weight", pad=0.01)
     return fig
 
 
@@ -183,34 +185,35 @@ def plot_max_pool_backward(x, dy, dx, win, size, stride, frames=((0, 0), (0, 1))
 
     colours = ("#ff8c00", "#2ca02c", "#9467bd")
     with style():
-        fig, axes = plt.subplots(1, 3, figsize=(13, 3.9),
+        fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.7),
                                  gridspec_kw={"width_ratios": [x.shape[1], dy.shape[1],
                                                                x.shape[1]]})
-        show_array(axes[0], x, title=f"x: {size}x{size} windows every {stride}; "
-                                     "circled: winners", signed=False, colorbar=False)
+        show_array(axes[0], x, title=f"x: {size}x{size} windows,\nstride {stride}; "
+                                     "circled:\nwinners", signed=False, colorbar=False)
         for (r, c) in {tuple(p) for p in win.reshape(-1, 2).tolist()}:
             axes[0].add_patch(Circle((c, r), 0.36, fill=False, ec="#b00020", lw=2))
         for (i, j), col, ls in zip(frames, colours, ("-", "--", ":")):
             _frame(axes[0], i * stride, j * stride, size, size, col, ls)
             _frame(axes[1], i, j, 1, 1, col, ls)
         lim = float(max(np.max(np.abs(dy)), np.max(np.abs(dx)))) or 1.0
-        show_array(axes[1], dy, title="dY (one per window)", signed=True, vmax=lim)
-        show_array(axes[2], dx, title="dX: each dY at its winner, summed", signed=True,
-                   vmax=lim)
+        show_array(axes[1], dy, title="dY\n(one per window)", signed=True, vmax=lim,
+                   fontsize=9)
+        show_array(axes[2], dx, title="dX: each dY at\nits winner, summed", signed=True,
+                   vmax=lim, fontsize=9)
     return fig
 
 
-def plot_im2col_product(dy_mat, cols, cell: float = 0.13):
+def plot_im2col_product(dy_mat, cols, cell: float = 0.065):
     """The weight gradient as one matrix product, drawn to scale (every entry a square of
     ``cell`` inches): ``dW_mat (F, C*kh*kw) = dY_mat (F, L) @ cols.T (L, C*kh*kw)``,
     ``L = N*H_out*W_out``; each panel has its own colour bar below it."""
     dy_mat, cols = np.asarray(dy_mat, float), np.asarray(cols, float)
     F, L = dy_mat.shape
     K = cols.shape[0]
-    panels = [(dy_mat, f"dY_mat: F={F} x L={L}\n(L = N*H_out*W_out)"),
-              (cols.T, f"cols.T: L={L} windows\nx C*kh*kw={K}"),
-              (dy_mat @ cols.T, f"dW_mat = dY_mat @ cols.T\nF={F} x C*kh*kw={K}")]
-    gap, top, bar = 0.9, 0.75, 0.5
+    panels = [(dy_mat, f"dY_mat (F={F} x L={L})\nL = N*H_out*W_out"),
+              (cols.T, f"cols.T: L={L}\nx C*kh*kw={K}"),
+              (dy_mat @ cols.T, f"dW_mat = dY_mat\n@ cols.T ({F} x {K})")]
+    gap, top, bar = 0.55, 0.75, 0.55
     width = sum(a.shape[1] for a, _ in panels) * cell + gap * 4
     height = top + max(a.shape[0] for a, _ in panels) * cell + bar + 0.6
     with style():
@@ -221,9 +224,13 @@ def plot_im2col_product(dy_mat, cols, cell: float = 0.13):
             ax = fig.add_axes([x0 / width, 1 - (top + h_in) / height, w_in / width,
                                h_in / height])
             im = show_array(ax, a, title=title, signed=True, annotate=False, colorbar=False)
+            ax.set_title(title, fontsize=10)
             cax = fig.add_axes([x0 / width, 1 - (top + h_in + bar) / height, w_in / width,
                                 0.12 / height])
-            fig.colorbar(im, cax=cax, orientation="horizontal")
+            cb = fig.colorbar(im, cax=cax, orientation="horizontal")
+            cb.locator = plt.MaxNLocator(3)
+            cb.update_ticks()
+            cb.ax.tick_params(labelsize=9)
             x0 += w_in + gap
     return fig
 
@@ -233,7 +240,7 @@ def plot_gradcheck_sweep(sweep, threshold: float = 1e-7, h: float = 1e-6):
     labels = [c.label() for c, _ in sweep]
     names = ("dx", "dw", "db")
     with style():
-        fig, ax = plt.subplots(figsize=(10, 4.2))
+        fig, ax = plt.subplots(figsize=(7.2, 4.6))
         pos = np.arange(len(sweep))
         for k, name in enumerate(names):
             norm = [e[name].norm for _, e in sweep]
@@ -246,10 +253,10 @@ def plot_gradcheck_sweep(sweep, threshold: float = 1e-7, h: float = 1e-6):
         ax.set_ylim(1e-13, 1e-1)
         ax.set_xticks(pos)
         ax.set_xticklabels([lb.replace(", ", ",").replace(" ", "\n") for lb in labels],
-                           fontsize=8)
+                           fontsize=9)
         ax.set_ylabel("relative error")
-        ax.set_title(f"conv2d_backward vs float64 central differences (h = {h:.0e})")
-        ax.legend(fontsize=9, ncol=5, loc="upper left")
+        ax.set_title(f"conv2d_backward vs float64 central\ndifferences (h = {h:.0e})")
+        ax.legend(fontsize=9, ncol=3, loc="upper left")
     return fig
 
 
@@ -273,7 +280,7 @@ def plot_kernel_learning(kernels, losses, hidden, show_steps):
     lim = float(np.max(np.abs(hidden)))
     n = len(show_steps)
     with style():
-        fig = plt.figure(figsize=(1.9 * (n + 1), 5.0))
+        fig = plt.figure(figsize=(min(7.2, 1.45 * (n + 1)), 4.8))
         gs = fig.add_gridspec(2, n + 1, height_ratios=[1, 1.2])
         for k, s in enumerate(show_steps):
             ax = fig.add_subplot(gs[0, k])
