@@ -199,7 +199,7 @@ def truncated_std(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
                   f"(cnnedu.nn.init uses {_init.TRUNCATED_NORMAL_STD_CORRECTION:.10f}).")
 
 
-# ----------------------------------------------------------------------- exercise 5
+# ----------------------------------------------------------------------- exercises 5 and 6
 
 def step_case():
     """The case of :func:`gradient_step`: ``(w, b, v, x, t, lr)`` with 3 different filters
@@ -325,7 +325,7 @@ def downstream_start(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
                   "everything downstream treats them alike too (here the readout weights).")
 
 
-# ----------------------------------------------------------------------- exercise 6
+# ----------------------------------------------------------------------- exercise 7
 
 def relu_rms(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
     """Check ``fn(std_w, fan_in, depth)`` -> the predicted root mean square after ``depth``

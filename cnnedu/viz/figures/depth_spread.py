@@ -24,7 +24,7 @@ def plot_seed_spread(curves: dict, *, title: str = "", ax=None):
     cmap = plt.get_cmap("tab10")
     with style():
         if ax is None:
-            fig, ax = plt.subplots(figsize=(8, 4.4))
+            fig, ax = plt.subplots(figsize=(7.2, 4.4))
         fig = ax.figure
         for i, (label, c) in enumerate(curves.items()):
             c = np.asarray(c, dtype=float)
@@ -42,13 +42,13 @@ def plot_seed_spread(curves: dict, *, title: str = "", ax=None):
         ax.set_xticks([1] + list(range(5, c.shape[1] + 1, 5)))
         lo = min(float(np.min(c)) for c in curves.values())
         ax.set_ylim(bottom=lo / 20)                      # room for the legend
-        ax.legend(fontsize=9, loc="lower left")
+        ax.legend(fontsize=10, loc="lower left")
     return fig
 
 
 def plot_depth_zoom(profiles: dict, *, activation: str = "relu", title: str = ""):
-    """Forward and backward std of a few starts, side by side, on a log axis fitted to
-    them (so that a gap of 1e3 is not squashed by a range of 1e40).
+    """Forward and backward std of a few starts, one above the other (legible at about
+    580 px), on a log axis fitted to them (so a gap of 1e3 is not squashed by 1e40).
 
     ``profiles`` is ``{label: {activation: DepthProfile}}`` as for
     :func:`cnnedu.viz.figures.init.plot_depth_study`.
@@ -56,7 +56,7 @@ def plot_depth_zoom(profiles: dict, *, activation: str = "relu", title: str = ""
     cmap = plt.get_cmap("tab10")
     styles = ["-", "--", "-.", ":"]
     with style():
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+        fig, axes = plt.subplots(2, 1, figsize=(7.2, 6.6), sharex=True, layout="constrained")
         for ax, attr, what in ((axes[0], "forward_std", "activations (forward)"),
                                (axes[1], "backward_std", "gradients (backward)")):
             for i, (label, by_act) in enumerate(profiles.items()):
@@ -65,12 +65,12 @@ def plot_depth_zoom(profiles: dict, *, activation: str = "relu", title: str = ""
                         color=cmap(i % 10), label=label)
             ax.axhline(1.0, color="0.6", lw=0.8, zorder=0)
             ax.set_yscale("log")
-            ax.set_xlabel("layer")
             ax.set_ylabel("std (log scale)")
             ax.set_title(f"{activation}: std of the {what}")
             ax.grid(True, which="major", axis="y", color="0.92")
             ax.set_xticks([1] + list(range(5, len(ys) + 1, 5)))
-        axes[0].legend(fontsize=9, loc="lower left")
+        axes[1].set_xlabel("layer")
+        axes[0].legend(fontsize=10, loc="lower left")
         if title:
             fig.suptitle(title, fontweight="bold")
     return fig
@@ -85,8 +85,8 @@ def plot_layer_histograms(rows: dict, layers, *, value_range=(-1.0, 1.0), bins: 
     layers = list(layers)
     with style():
         fig, axes = plt.subplots(len(rows), len(layers),
-                                 figsize=(2.35 * len(layers), 1.95 * len(rows) + 0.3),
-                                 squeeze=False, sharex=True)
+                                 figsize=(min(1.8 * len(layers), 7.2), 1.9 * len(rows) + 0.4),
+                                 squeeze=False, sharex=True, layout="constrained")
         for i, (label, p) in enumerate(rows.items()):
             for j, layer in enumerate(layers):
                 ax = axes[i, j]
@@ -94,9 +94,10 @@ def plot_layer_histograms(rows: dict, layers, *, value_range=(-1.0, 1.0), bins: 
                 ax.hist(np.clip(h, *value_range), bins=bins, range=value_range,
                         color="tab:blue")
                 ax.set_yticks([])
-                ax.set_title(f"layer {layer}: std {h.std():.2g}", fontsize=9)
+                ax.set_title(f"layer {layer}: std {h.std():.2g}", fontsize=10)
+                ax.set_xticks([-1, 0, 1] if tuple(value_range) == (-1.0, 1.0) else ax.get_xticks())
                 if j == 0:
-                    ax.set_ylabel(label, fontsize=9, fontweight="bold")
+                    ax.set_ylabel(label, fontsize=10, fontweight="bold")
             for ax in axes[-1]:
-                ax.set_xlabel("activation", fontsize=9)
+                ax.set_xlabel("activation", fontsize=10)
     return fig

@@ -30,11 +30,6 @@ _STYLES = ["-", "--", "-.", ":"]
 
 # ---------------------------------------------------------------------- notebook figures
 
-def _end_label(ax, xs, ys, text, color):
-    ax.annotate(text, (xs[-1], ys[-1]), xytext=(4, 0), textcoords="offset points",
-                va="center", fontsize=9, color=color)
-
-
 def _merge_labels(ends, span: float):
     """Group (log10 value, name, colour) whose values lie within 6% of the axis span."""
     groups = []
@@ -47,7 +42,8 @@ def _merge_labels(ends, span: float):
 
 
 def plot_depth_study(profiles: dict, *, title: str = ""):
-    """One log-scale figure: rows forward / backward, one column per activation.
+    """One log-scale figure: one panel per activation and direction (forward, backward),
+    stacked in one column so that it stays legible on a projector (about 580 px wide).
 
     Parameters
     ----------
@@ -62,11 +58,12 @@ def plot_depth_study(profiles: dict, *, title: str = ""):
     acts = list(next(iter(profiles.values())))
     cmap = plt.get_cmap("tab10")
     with style():
-        fig, axes = plt.subplots(2, len(acts), figsize=(6.6 * len(acts), 8.6), squeeze=False)
+        fig, axes = plt.subplots(2 * len(acts), 1, figsize=(7.2, 2.55 * 2 * len(acts) + 1.3),
+                                 squeeze=False, layout="constrained")
         for j, act in enumerate(acts):
             for row, attr, what in ((0, "forward_std", "activations (forward)"),
                                     (1, "backward_std", "gradients (backward)")):
-                ax = axes[row, j]
+                ax = axes[2 * j + row, 0]
                 ends = []
                 depth = 1
                 for i, lab in enumerate(labels):
@@ -78,7 +75,8 @@ def plot_depth_study(profiles: dict, *, title: str = ""):
                             label=lab)
                     end = ys[-1] if row == 0 else ys[0]
                     if np.isfinite(end) and end > 0 and (end < 1e-2 or end > 1e2):
-                        ends.append((math.log10(end), lab.split(" (")[0].replace("normal, ", ""), color))
+                        name = lab.split(" (")[0].replace("normal, ", "").replace(" default", "")
+                        ends.append((math.log10(end), name, color))
                 ax.set_yscale("log")
                 lo, hi = (math.log10(v) for v in ax.get_ylim())
                 for group in _merge_labels(ends, hi - lo):
@@ -89,10 +87,10 @@ def plot_depth_study(profiles: dict, *, title: str = ""):
                     if row == 0:
                         text = ", ".join(g[1] for g in group) + f": {word}"
                         ax.annotate(text, (depth, y), xytext=(5, 0), textcoords="offset points",
-                                    va="center", fontsize=9, color=color)
+                                    va="center", fontsize=10, color=color)
                     else:
                         ax.annotate(word, (1, y), xytext=(-5, 0), textcoords="offset points",
-                                    ha="right", va="center", fontsize=9, color=color)
+                                    ha="right", va="center", fontsize=10, color=color)
                 ax.axhline(1.0, color="0.6", lw=0.8, zorder=0)
                 ax.set_title(f"{act}: std of the {what}")
                 ax.set_ylabel("std (log scale)")
@@ -103,15 +101,15 @@ def plot_depth_study(profiles: dict, *, title: str = ""):
                 if row == 1:
                     ax.set_xlim(-3.5, depth + 0.5)
                 else:
-                    ax.set_xlim(0.5, depth + 12)
+                    ax.set_xlim(0.5, depth + 14)
         handles, labs = axes[0, 0].get_legend_handles_labels()
-        fig.legend(handles, labs, loc="outside lower center", ncol=4, fontsize=10)
+        fig.legend(handles, labs, loc="outside lower center", ncol=2, fontsize=10)
         if title:
             fig.suptitle(title, fontweight="bold")
     return fig
 
 
-def plot_draws(draws: dict, *, bins: int = 161, ncols: int = 4, reference: str | None = None):
+def plot_draws(draws: dict, *, bins: int = 161, ncols: int = 2, reference: str | None = None):
     """Histograms of initializer draws, one panel each, all on one shared x-axis (so the
     spreads compare at a glance), titled with the measured std.
 
@@ -123,8 +121,8 @@ def plot_draws(draws: dict, *, bins: int = 161, ncols: int = 4, reference: str |
     lim = max(float(np.abs(np.ravel(a)).max()) for a in draws.values()) or 1.0
     ref_std = float(np.std(draws[reference])) if reference else None
     with style():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.6 * nrows),
-                                 squeeze=False, sharex=True)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 1.75 * nrows + 0.4),
+                                 squeeze=False, sharex=True, layout="constrained")
         for ax, (name, a) in zip(axes.flat, draws.items()):
             a = np.ravel(a)
             if np.ptp(a) == 0:
@@ -146,39 +144,45 @@ def plot_draws(draws: dict, *, bins: int = 161, ncols: int = 4, reference: str |
 
 
 def plot_training_runs(runs: dict):
-    """Each start in a row: its filters after training (annotated), and the loss curve.
+    """Each start in a row: its filters after training (annotated, one colour scale);
+    underneath, the loss curves of every start in one panel (about 580 px wide).
 
     ``runs`` is ``{title: SymmetryRun}``.
     """
     F = next(iter(runs.values())).w_end.shape[0]
     lim = max(float(np.abs(r.w_end).max()) for r in runs.values()) or 1.0
+    n = len(runs)
     with style():
-        fig, axes = plt.subplots(len(runs), F + 1, figsize=(2.2 * F + 3.6, 2.3 * len(runs)),
-                                 squeeze=False,
-                                 gridspec_kw={"width_ratios": [1] * F + [1.8]})
+        fig = plt.figure(figsize=(7.2, 1.65 * n + 2.5), layout="constrained")
+        grid = fig.add_gridspec(n + 1, F, height_ratios=[1] * n + [1.45])
         for i, (name, r) in enumerate(runs.items()):
-            for f in range(F):
-                im = show_array(axes[i, f], r.w_end[f, 0], title=f"filter {f + 1}",
-                                signed=True, vmax=lim, colorbar=False, annotate=False)
+            row = [fig.add_subplot(grid[i, f]) for f in range(F)]
+            for f, ax in enumerate(row):
                 w = r.w_end[f, 0]
+                im = show_array(ax, w, title=f"filter {f + 1}", signed=True, vmax=lim,
+                                colorbar=False, annotate=False)
                 for (a, c), val in np.ndenumerate(w):       # 2 decimals fit a cell
-                    axes[i, f].text(c, a, f"{val:.2f}".replace("-0.00", "0.00"), ha="center", va="center",
-                                    fontsize=8, color="white" if abs(val) > 0.6 * lim
-                                    else "black")
-            fig.colorbar(im, ax=list(axes[i, :F]), shrink=0.8, pad=0.02)
-            axes[i, 0].set_ylabel(name, fontsize=11, fontweight="bold")
-            ax = axes[i, F]
-            ax.plot(r.losses, color="tab:blue")
-            ax.set_title(f"loss {r.losses[0]:.3f} -> {r.losses[-1]:.3f}")
-            ax.set_xlabel("step")
-            ax.set_ylim(0, max(0.55, float(np.max(r.losses)) * 1.05))
+                    ax.text(c, a, f"{val:.2f}".replace("-0.00", "0.00"), ha="center",
+                            va="center", fontsize=8,
+                            color="white" if abs(val) > 0.6 * lim else "black")
+            fig.colorbar(im, ax=row, shrink=0.85, pad=0.02)
+            row[0].set_ylabel(name, fontsize=10, fontweight="bold")
+        ax = fig.add_subplot(grid[n, :])
+        for name, r in runs.items():
+            ax.plot(r.losses, label=f"{name}: {r.losses[0]:.3f} -> {r.losses[-1]:.3f}")
+        ax.set_title("loss during training (start -> end)")
+        ax.set_xlabel("step")
+        ax.set_ylabel("loss")
+        ax.set_ylim(0, max(0.55, max(float(np.max(r.losses)) for r in runs.values()) * 1.05))
+        ax.legend(fontsize=10, loc="lower left")
     return fig
 
 
 def plot_truncation(plain, corrected, target_std: float):
     """Histograms of truncated-normal draws without and with the 0.8796 correction."""
     with style():
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
+        fig, axes = plt.subplots(2, 1, figsize=(7.2, 5.4), sharex=True, sharey=True,
+                                 layout="constrained")
         lim = 2.5 * target_std / 0.87962566103423978
         for ax, a, name in ((axes[0], plain, "drawn with std s, then truncated"),
                             (axes[1], corrected, "drawn with std s / 0.8796, then truncated")):
@@ -187,9 +191,9 @@ def plot_truncation(plain, corrected, target_std: float):
             ax.axvline(target_std, color="tab:red", ls="--", lw=1, label=f"+-s = {target_std:.4f}")
             ax.set_title(f"{name}\nmeasured std {np.std(a):.4f} (target s = {target_std:.4f})",
                          fontsize=10)
-            ax.set_xlabel("weight value")
-            ax.legend(loc="upper right", fontsize=9)
-        axes[0].set_ylabel("count")
+            ax.legend(loc="upper right", fontsize=10)
+            ax.set_ylabel("count")
+        axes[1].set_xlabel("weight value")
     return fig
 
 
