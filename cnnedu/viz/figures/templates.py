@@ -52,7 +52,7 @@ def sliding_step(image, kernel, i: int, j: int):
     kh, kw = kernel.shape
     out_shape = (image.shape[0] - kh + 1, image.shape[1] - kw + 1)
     with style():
-        fig, axes = plt.subplots(1, 4, figsize=(14, 3.8),
+        fig, axes = plt.subplots(1, 4, figsize=(11.5, 3.4),
                                  gridspec_kw={"width_ratios": [image.shape[1], kw + 1.2,
                                                                kw + 1.2, out_shape[1] + 1]})
         show_array(axes[0], image, title=f"image, window at rows {i}..{i + kh - 1}, "
@@ -92,7 +92,7 @@ def correlation_vs_convolution(image, kernel):
     corr = correlate2d(image, kernel)
     conv = correlate2d(image, kernel[::-1, ::-1])
     with style():
-        fig, axes = plt.subplots(1, 5, figsize=(15, 3.4))
+        fig, axes = plt.subplots(1, 5, figsize=(13, 3.0))
         show_array(axes[0], image, title="image", signed=False, colorbar=False)
         show_array(axes[1], kernel, title="kernel", signed=True, colorbar=False)
         show_array(axes[2], kernel[::-1, ::-1], title="kernel rotated 180°", signed=True,
@@ -113,7 +113,7 @@ def template_match(image, box, raw, ncc_map, raw_best: Match, ncc_best: Match):
     image = np.asarray(image, dtype=float)
     top, left, h, w = box
     with style():
-        fig, axes = plt.subplots(1, 3, figsize=(15, 5.2))
+        fig, axes = plt.subplots(1, 3, figsize=(12, 4.4))
         show_array(axes[0], image, title="image: where is the patch?", signed=False,
                    colorbar=False)
         _box(axes[0], top, left, h, w, color="#00cc44", lw=3, label="true place")
@@ -152,7 +152,7 @@ def filter_bank(image, names, size: int = 3, image_title: str = "input image"):
     lim = max(float(np.abs(k).max()) for k in kerns)
     # a fixed layout: constrained layout costs seconds with this many colorbars
     with style(**{"figure.constrained_layout.use": False}):
-        fig, axes = plt.subplots(2, n + 1, figsize=(2.75 * (n + 1), 5.7),
+        fig, axes = plt.subplots(2, n + 1, figsize=(1.9 * (n + 1), 4.6),
                                  gridspec_kw={"height_ratios": [0.65, 1]})
         fig.subplots_adjust(left=0.01, right=0.96, bottom=0.02, top=0.86, wspace=0.3,
                             hspace=0.22)
@@ -160,19 +160,20 @@ def filter_bank(image, names, size: int = 3, image_title: str = "input image"):
         axes[0, 0].axis("off")
         for k, (name, kern) in enumerate(zip(names, kerns), start=1):
             im_k = show_array(axes[0, k], kern, title=_kernels.title(name), signed=True,
-                              vmax=lim, colorbar=False, fontsize=9 if size == 3 else 7)
+                              vmax=lim, colorbar=False,
+                              fontsize=(11 if np.all(kern == np.round(kern)) else 9)
+                              if size == 3 else 8)
             resp = correlate2d(image, kern)
             zero_sum = abs(float(kern.sum())) < 1e-9
             im = show_array(axes[1, k], resp, signed=zero_sum, annotate=False,
                             colorbar=False, title="response (signed)" if zero_sum
                             else "response (grey)")
             fig.colorbar(im, ax=axes[1, k], fraction=0.05, pad=0.03)
-        cax = axes[0, 0].inset_axes([0.62, 0.02, 0.1, 0.96])
+        cax = axes[0, 0].inset_axes([0.7, 0.02, 0.1, 0.96])
         fig.colorbar(im_k, cax=cax)
         cax.yaxis.set_ticks_position("left")
-        axes[0, 0].text(0.3, 0.5, f"kernel\nweights:\none scale\n±{lim:g}",
-                        transform=axes[0, 0].transAxes, ha="right", va="center",
-                        fontsize=10)
+        cax.yaxis.set_label_position("left")
+        cax.set_ylabel(f"kernel weights:\none scale, ±{lim:g}", fontsize=10)
     return fig
 
 
@@ -183,7 +184,7 @@ def tiles(tile_images: dict, title: str = "", kernel=None):
     n = len(names)
     rows = 1 if kernel is None else 2
     with style(**{"figure.constrained_layout.use": False}):
-        fig, axes = plt.subplots(rows, n, figsize=(1.45 * n, 1.75 * rows + 0.5),
+        fig, axes = plt.subplots(rows, n, figsize=(1.25 * n, 1.6 * rows + 0.5),
                                  squeeze=False)
         fig.subplots_adjust(left=0.01, right=0.95, bottom=0.02, top=0.8 if rows == 1
                             else 0.86, wspace=0.15, hspace=0.45)
@@ -193,12 +194,12 @@ def tiles(tile_images: dict, title: str = "", kernel=None):
         for k, name in enumerate(names):
             show_array(axes[0, k], tile_images[name], title=TILE_LABELS.get(name, name),
                        signed=False, annotate=False, vmin=0.0, vmax=1.0, fontsize=8)
-            axes[0, k].title.set_fontsize(9)
+            axes[0, k].title.set_fontsize(10)
             if kernel is not None:
                 show_array(axes[1, k], resp[name], signed=True, vmax=lim, annotate=False,
                            colorbar=False,
                            title=f"max {round(float(resp[name].max()), 2) + 0.0:.2f}")
-                axes[1, k].title.set_fontsize(9)
+                axes[1, k].title.set_fontsize(10)
         if kernel is not None:                    # one colour bar: every response, one scale
             box = axes[1, -1].get_position()
             cax = fig.add_axes([box.x1 + 0.01, box.y0, 0.008, box.height])
@@ -214,7 +215,7 @@ def explorer_still(image, kernel, result: FilterResponse, *, activation: str,
     notebook): input, kernel (annotated), raw response, response after bias and activation.
     """
     with style():
-        fig, axes = plt.subplots(1, 4, figsize=(16, 4.4),
+        fig, axes = plt.subplots(1, 4, figsize=(12.5, 3.7),
                                  gridspec_kw={"width_ratios": [1, 0.8, 1.15, 1.15]})
         show_array(axes[0], image, title="input image", signed=False, colorbar=False)
         show_array(axes[1], kernel, title="kernel", signed=True, colorbar=False)
