@@ -332,3 +332,11 @@ def test_window_matrix_names_each_mistake(options, mistake):
 def test_calling_the_package_passes_with_a_note(name, fn, called):
     v = getattr(check, name)(fn)
     assert v.passed and v.notes and called in v.notes[0] and "that passes" in v.notes[0], str(v)
+
+
+def test_a_wrong_count_says_the_expected_one():
+    """A learner can compare a wrong count with the right one by hand (both named or not)."""
+    v = check.receptive_field(lambda layers: 3)
+    assert v.status == "wrong" and "= 3 is not right (expected 7)" in str(v), str(v)
+    v = check.param_count(lambda C, F, k: C * F * k * k)
+    assert v.mistake and "(expected 560)" in str(v), str(v)

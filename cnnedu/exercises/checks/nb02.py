@@ -70,12 +70,13 @@ def _formulas(fn, cases, right, mistakes, label, time_limit, hint, watch=(), see
     bad = [(case, got, v) for case, got, v in answers if not v]
     if not bad:
         return None
+    case, _, v = bad[0]
+    said = f"{v.message[:-1]} (expected {right(*case)})"     # the learner can compare by hand
     for description, formula, mhint in mistakes:
         if all(int(got) == formula(*case) for case, got, _ in answers):
-            v = bad[0][2]
-            return wrong(f"{v.message[:-1]}: this is what you get when {description}.", mhint,
+            return wrong(f"{said}: this is what you get when {description}.", mhint,
                          mistake=description)
-    return bad[0][2]
+    return wrong(f"{said}.", v.hint, v.details)
 
 
 def _whole(g) -> bool:
