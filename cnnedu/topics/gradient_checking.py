@@ -177,7 +177,7 @@ def step_size_sweep(hs=None, seed: int = 0):
     float64 reaches about 2e-11 near ``h = 3e-6`` and stays below 1e-7 for ``h`` from 1e-9
     to 3e-4 (6e-11 at ``h = 1e-6``); float32 is off by 3e-2 to 5e-2 at ``h = 1e-6``, and
     its best, 8e-6 to 1.6e-5 near ``h = 3e-3`` (close to ``eps**(1/3) = 4.9e-3``), is still
-    about a million times float64's.
+    4e5 to 8e5 times float64's.
 
     Returns
     -------
