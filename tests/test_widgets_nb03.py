@@ -148,3 +148,18 @@ def test_the_std_box_is_off_when_the_initializer_ignores_it(meter, name):
     assert not meter.std.disabled
     assert "std box is off" not in meter.message.text
     assert meter.profile.init == "normal"
+
+
+def test_the_still_picture_keeps_the_plot_at_its_own_size():
+    """Issue 20: the saved still is shown at most about 580 px wide; tiled at one height
+    it was 740 px wide with the plot shrunk (numbers about 5 px). Now the plot is there
+    pixel for pixel, the histograms under it."""
+    m = VarianceMeter()
+    still = png_to_array(m.still_png())[..., :3]
+    assert still.shape[1] <= 580
+    plot = picture(m)[..., :3]
+    hits = [(y, x) for y in range(still.shape[0] - plot.shape[0] + 1)
+            for x in range(still.shape[1] - plot.shape[1] + 1)
+            if np.array_equal(still[y, x:x + 4], plot[0, :4])
+            and np.array_equal(still[y:y + plot.shape[0], x:x + plot.shape[1]], plot)]
+    assert hits, "the plot is not in the still at its own size"

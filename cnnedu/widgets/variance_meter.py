@@ -42,6 +42,8 @@ import numpy as np
 from cnnedu.nn import init as _init
 from cnnedu.topics.depth import ACTIVATIONS, depth_profile
 from cnnedu.viz.figures.init import COLORS, histogram_rgb, std_plot_rgb
+from cnnedu.viz.render import png_to_array, to_png
+from cnnedu.viz.snapshot import tile_pngs
 from cnnedu.widgets._base import ImagePanel, LiveWidget, MessageLine, parse_number, safe_update
 
 __all__ = ["VarianceMeter", "METER_INITS", "CACHE_SIZE", "FULL_SIZE_WIDTH", "map_size"]
@@ -153,6 +155,16 @@ class VarianceMeter(LiveWidget):
         if problem:
             return None, f"std: {problem}; type a positive number such as 0.01 or 1"
         return value, ""
+
+    def still_png(self) -> bytes:
+        """The saved still picture at the widget's own sizes: the plot, and the two
+        histograms side by side under it (tiling every panel at one height shrank the
+        plot's numbers to about 5 px)."""
+        plot, act, grad = (png_to_array(p.image.value)[..., :3]
+                           for p in (self.plot, self.hist_act, self.hist_grad))
+        card = np.concatenate([plot, np.concatenate([act, grad], axis=1)], axis=0)
+        title = "std per layer (log scale); activations and gradients at the chosen layer"
+        return tile_pngs([(title, to_png(card))], height=card.shape[0], max_width=card.shape[1])
 
     @property
     def map_size(self) -> int:
