@@ -89,6 +89,23 @@ def test_start_runs_in_the_background_and_pause_stops_it(loop):
     assert w.trainer.steps == 2 * STEPS_PER_TICK            # nothing ran after Pause
     assert not w.running and not w.b_start.disabled and not w.loop_alive
     assert "paused after 10 batches" in w.message.text
+    assert "cnnedu-tw-stopped" in w.widget._dom_classes     # the browser test waits on it
+    w.start()
+    assert "cnnedu-tw-stopped" not in w.widget._dom_classes
+
+
+def test_still_picture_titles_name_the_fixed_scales(w):
+    titles = [t for t, _ in w.panels()]
+    assert len(titles) == 3 and titles[0].startswith("the 16 filters after 0 batches")
+    assert titles[1].endswith(": 0.01 to 10, batches 0 to 36")
+    assert titles[2].endswith(": 0 to 100%, epochs 0 to 1")
+
+
+def test_the_warning_uses_a_theme_colour(w):
+    w.lr_box.value = "1.5"
+    for _ in range(6):
+        w.tick()
+    assert "too large" in w.warning.value and "var(--jp-warn-color0" in w.warning.value
 
 
 def test_pause_then_start_within_one_pause_keeps_one_loop(loop):

@@ -198,6 +198,7 @@ class TrainAndWatch(LiveWidget):
         finally:
             self.running = False
             self._set_buttons()
+            self.widget.add_class("cnnedu-tw-stopped")     # the loop has ended (tests wait on it)
 
     @safe_update
     def start(self) -> None:
@@ -207,6 +208,7 @@ class TrainAndWatch(LiveWidget):
         self.running = True
         self.message.clear()
         self._set_buttons()
+        self.widget.remove_class("cnnedu-tw-stopped")
         if self.loop_alive:      # Pause then Start within one pause: the same loop goes on
             return
         self._task = asyncio.get_event_loop().create_task(self._run())
@@ -250,11 +252,21 @@ class TrainAndWatch(LiveWidget):
         self.message.info(f"learning rate set to {v:g} (network reset)")
 
     # ---------------------------------------------------------------- drawing
+    def panels(self) -> list[tuple[str, bytes]]:
+        """The pictures for the still image, their titles naming the plots' fixed scales
+        (the live view writes them beside the axes)."""
+        n_batches = self.max_epochs * self.trainer.steps_per_epoch
+        scales = ("", f": 0.01 to 10, batches 0 to {n_batches}",
+                  f": 0 to 100%, epochs 0 to {self.max_epochs}")
+        titled = dict(super().panels())
+        return [(t + extra, titled[t]) for t, extra in zip(titled, scales)]
+
     def divergence_warning(self) -> str:
         """A warning when training is going wrong, else ``""``.
 
         The loss of the last 10 batches above 1.5 times the first batch's loss (it was
-        about ln 10 = 2.3 at the start), or the validation accuracy still at chance (below
+        about ln 10 = 2.3 at the start), or after 30 batches still not below it (at
+        learning rate 0.05 it has halved by then; at 1.5 it stays at chance), or the validation accuracy still at chance (below
         20% for 10 classes) after an epoch: the learning rate is too large.
         """
         t = self.trainer
@@ -263,6 +275,11 @@ class TrainAndWatch(LiveWidget):
                 losses[-10:].mean() > 1.5 * losses[0]):
             return (f"the loss is above where it started ({losses[-10:].mean():.3g} against "
                     f"{losses[0]:.3g}): the learning rate {self.lr:g} is probably too large.")
+        if losses.size >= 30 and np.all(np.isfinite(losses)) and (
+                losses[-10:].mean() >= losses[0]):
+            return (f"after {plural(losses.size, 'batch')} the loss is no lower than where it "
+                    f"started ({losses[-10:].mean():.3g} against {losses[0]:.3g}): the learning "
+                    f"rate {self.lr:g} is probably too large.")
         acc = t.history.get("val_accuracy", [])
         if acc and acc[-1] < 0.2:
             return (f"validation accuracy {acc[-1]:.1%} after {plural(t.epoch, 'epoch')}: "
@@ -295,5 +312,6 @@ class TrainAndWatch(LiveWidget):
                              f"({t.steps_per_epoch} batches per epoch): batch loss {loss}"
                              + (f", validation accuracy {acc[-1]:.1%}" if acc else ""))
         warn = self.divergence_warning()
-        self.warning.value = (f"<span style='color:#b35900'><b>Warning:</b> {warn}</span>"
+        self.warning.value = (f"<span style='color:var(--jp-warn-color0, #b35900)'><b>Warning:</b> "
+                              f"{warn}</span>"
                               if warn else "")
