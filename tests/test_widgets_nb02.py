@@ -164,9 +164,11 @@ def test_calculator_formula_is_broken_only_before_an_equals_sign(calc):
 @pytest.mark.parametrize("f", range(20))
 def test_explorer_captions_are_short_and_never_minus_zero(explorer, f):
     explorer.filter.value = f
-    for p in [*explorer.slice_panels, *explorer.response_panels, explorer.sum_panel]:
+    for p in [*explorer.slice_panels, *explorer.response_panels, explorer.sum_panel,
+              explorer.out_panel]:
         text = p.caption.value
         assert "-0.00" not in text and len(text) <= 40, text
+    assert "own scale" in explorer.out_panel.caption.value      # it rescales: it says so
 
 
 def test_explorer_response_scale_is_not_washed_out_by_a_few_pixels(explorer):

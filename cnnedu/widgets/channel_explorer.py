@@ -8,7 +8,8 @@ box, starting at the filter's own bias) and the activation can be changed.
 Everything shown is computed by :func:`cnnedu.topics.channels.decompose`; this module only wires
 the controls to it. Responses and their sum share one colour scale (diverging, centred on
 0) so their sizes compare; its limit is the 99th percentile of their sizes, so a few
-strong edge pixels do not leave the panels faint. A bad bias (text, NaN, empty) keeps the last good one and says
+strong edge pixels do not leave the panels faint. The activated map has its own scale
+(its caption says so and gives the limit), which follows the bias. A bad bias (text, NaN, empty) keeps the last good one and says
 so; the widget keeps working.
 
 >>> ex = ChannelExplorer()
@@ -199,9 +200,9 @@ class ChannelExplorer(LiveWidget):
         self.pre_panel.show(d.pre, signed=True, vmax=rlim,
                             caption=f"+ b = {d.bias:+.3g} everywhere (shape {d.pre.shape})")
         active = float((d.activated > 0).mean())
-        self.out_panel.show(d.activated, signed=True,
-                            vmax=response_limit(d.activated[None], d.activated),
-                            caption=f"{d.activation}; {100 * active:.0f}% of pixels > 0")
+        olim = response_limit(d.activated[None], d.activated)   # its own scale: say so
+        self.out_panel.show(d.activated, signed=True, vmax=olim,
+                            caption=f"own scale ±{olim:.2g}; {100 * active:.0f}% > 0")
         name = self.bank.names[f]
         if problem:
             self.message.error(f"bias: {problem}. Still using the last good bias "
