@@ -59,6 +59,7 @@ class FilterLearningPlayer(LiveWidget):
         self.p_h = ImagePanel("hidden kernel", size=150)
         self.p_e = ImagePanel("current - hidden", size=150)
         self.p_loss = ImagePanel("loss (fixed log scale) against step", size=260)
+        self.p_loss.image.layout.height = "160px"   # the curve is 260x160: no blank band
         for p, cls in ((self.p_w, "current"), (self.p_h, "target"), (self.p_e, "error"),
                        (self.p_loss, "loss")):
             p.widget.add_class(f"cnnedu-fl-{cls}")
