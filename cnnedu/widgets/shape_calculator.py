@@ -147,8 +147,13 @@ class ShapeCalculator(LiveWidget):
             def draw(cell):
                 return windows.draw_no_window(self.size.value, self.kernel.value, cell=cell,
                                               **settings)
+            title = "no window fits"
+        else:
+            out = shapes.output_size(self.size.value, self.kernel.value,
+                                     stride=self.stride.value, **settings)
+            title = f"windows: H_out = {out}"   # short: the still's title fits 200 px
         P = (draw(2).shape[0] - 1) // 2
-        return [("the padded input and its windows", to_png(draw(max(2, 199 // P))))]
+        return [(title, to_png(draw(max(2, 199 // P))))]
 
     def _parse_count(self, box: W.Text, name: str):
         value, problem = parse_number(box.value, minimum=1, maximum=MAX_CHANNELS)
