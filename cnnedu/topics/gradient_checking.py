@@ -40,7 +40,7 @@ class GradError(NamedTuple):
     """Three ways to compare an analytic gradient with a numerical one."""
 
     norm: float   #: ``||a - n|| / (||a|| + ||n||)``: the whole array at once
-    entry: float  #: the largest plain per-entry error ``|a - n| / (|a| + |n|)`` (CS231n's)
+    entry: float  #: the largest plain per-entry error ``|a - n| / (|a| + |n|)`` (CS231n divides by the max)
     scaled: float = float("nan")  #: :func:`cnnedu.nn.gradcheck.check_gradient`'s error
     passed: bool = True           #: :func:`cnnedu.nn.gradcheck.check_gradient`'s verdict
 
