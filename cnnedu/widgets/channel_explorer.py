@@ -202,7 +202,8 @@ class ChannelExplorer(LiveWidget):
         active = float((d.activated > 0).mean())
         olim = response_limit(d.activated[None], d.activated)   # its own scale: say so
         self.out_panel.show(d.activated, signed=True, vmax=olim,
-                            caption=f"own scale ±{olim:.2g}; {100 * active:.0f}% > 0")
+                            caption=f"{d.activation}: {100 * active:.0f}% > 0; "
+                                    f"own scale ±{olim:.2g}")
         name = self.bank.names[f]
         if problem:
             self.message.error(f"bias: {problem}. Still using the last good bias "
