@@ -173,3 +173,11 @@ def test_map_png_edge_cases():
     assert grey[0, 0, 0] == 0 and grey[0, 2, 0] == 255
     with pytest.raises(ValueError, match=r"\(H, W\)"):
         panels.map_png(np.zeros((2, 2, 2)))
+
+
+def test_colour_scale_captions():
+    assert explorer.colour_limit(np.array([[-3.0, 1.0], [np.inf, np.nan]])) == 3.0
+    assert explorer.colour_limit(np.full((2, 2), np.nan)) == 0.0
+    assert explorer.scale_caption(np.array([[-0.5, 0.25]])) == \
+        "colours ±0.5 (rescaled to this map)"
+    assert explorer.scale_caption(np.zeros((3, 3))) == "colours: all white (0)"

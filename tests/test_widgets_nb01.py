@@ -188,3 +188,21 @@ def test_a_typographic_minus_in_a_kernel_cell(w):
     w.cells[1 * 5 + 2].value = "\u22122"
     assert_alive(w)
     assert w.kernel[1, 2] == -2.0 and "Problem" not in w.message.widget.value
+
+
+def test_panels_say_their_colour_scale(w):
+    """Live panels rescale to each map: the captions and the still picture's titles say
+    the scale (classroom: a fixed, labelled scale or say when it rescales)."""
+    w.preset.value = "sobel_y"
+    w.image_name.value = "shapes"
+    w.bias.value = "0"
+    w.activation.value = "identity"
+    assert "rescaled to this map" in w.raw_panel.caption.value
+    assert "colours ±2 " in w.kernel_panel.caption.value
+    assert "rescale" in w.message.text
+    titles = [t for t, _ in w.panels()]
+    assert titles[1] == "kernel, colours ±2"
+    assert titles[2].startswith("raw response, ±")
+    assert titles[3].startswith("identity(response + 0), ±")
+    w.preset.value = "zeros"
+    assert "all white" in w.raw_panel.caption.value

@@ -37,7 +37,8 @@ from cnnedu.nn.conv import correlate2d
 __all__ = ["IMAGE_NAMES", "ACTIVATIONS", "KERNEL_LIMIT", "BIAS_LIMIT", "shapes_image",
            "TILE_NAMES", "TILE_LABELS", "diagonal_edge_tiles",
            "load_image", "parse_cell", "parse_kernel", "kernel_texts", "resize_kernel",
-           "FilterResponse", "filter_response", "map_caption", "activation_label"]
+           "FilterResponse", "filter_response", "map_caption", "colour_limit", "scale_caption",
+           "activation_label"]
 
 #: The images the explorer offers: the shipped photographs (in grey) and a synthetic one.
 IMAGE_NAMES = ("camera", "astronaut", "chelsea", "brick", "shapes")
@@ -343,6 +344,34 @@ def map_caption(a, activation: str | None = None) -> str:
     if activation == "relu":
         text += f"; {100.0 * np.mean(a <= 0):.0f}% zeroed"
     return text
+
+
+def colour_limit(a) -> float:
+    """``max |a|`` over the finite values (0 if there are none): the limit of a signed
+    panel's diverging colours.
+
+    >>> colour_limit(np.array([[-3.0, 1.0], [np.inf, np.nan]]))
+    3.0
+    """
+    a = np.asarray(a, dtype=np.float64)
+    fin = a[np.isfinite(a)]
+    return float(np.abs(fin).max()) if fin.size else 0.0
+
+
+def scale_caption(a) -> str:
+    """The colour scale a live panel uses for ``a``: the diverging map runs from
+    ``-max|a|`` (blue) to ``+max|a|`` (red) over the finite values, so it rescales with
+    every new map; the caption says so.
+
+    >>> scale_caption(np.array([[-1.0, 0.5], [2.0, np.nan]]))
+    'colours ±2 (rescaled to this map)'
+    >>> scale_caption(np.zeros((2, 2)))
+    'colours: all white (0)'
+    """
+    m = colour_limit(a)
+    if m == 0.0:
+        return "colours: all white (0)"
+    return f"colours ±{m:.2g} (rescaled to this map)"
 
 
 def activation_label(activation: str, bias: float) -> str:

@@ -130,6 +130,20 @@ class FilterExplorer(LiveWidget):
             c.observe(self._on_control, names="value")
         self.update()
 
+    def panels(self) -> list[tuple[str, bytes]]:
+        """The panels for the still picture; each signed panel's title says its colour
+        scale (the live captions under the panels are not in the picture)."""
+        found = []
+        for title, png in super().panels():
+            if title.startswith("kernel") and self.result is not None:
+                title = f"kernel, colours ±{explorer.colour_limit(self.kernel):.2g}"
+            elif title == "raw response" and self.result is not None:
+                title = f"raw response, ±{explorer.colour_limit(self.result.raw):.2g}"
+            elif self.result is not None and title.endswith(")") and "response" in title:
+                title = f"{title}, ±{explorer.colour_limit(self.result.activated):.2g}"
+            found.append((title, png))
+        return found
+
     # ------------------------------------------------------------------ wiring helpers
 
     def _show_grid(self, k: int) -> None:
@@ -229,12 +243,15 @@ class FilterExplorer(LiveWidget):
         self.input_panel.caption.value = f"{self.image_name.value}, 256x256, grey 0..1"
         self.kernel_panel.image.value = panels.kernel_png(self.kernel,
                                                          150 // self.size.value)
-        self.kernel_panel.caption.value = f"sum of weights {self.kernel.sum():.4g}"
+        self.kernel_panel.caption.value = (f"sum of weights {self.kernel.sum():.4g}; "
+                                           f"{explorer.scale_caption(self.kernel)}")
         self.raw_panel.image.value = panels.map_png(res.raw, signed=True)
-        self.raw_panel.caption.value = explorer.map_caption(res.raw)
+        self.raw_panel.caption.value = (f"{explorer.map_caption(res.raw)}; "
+                                        f"{explorer.scale_caption(res.raw)}")
         self.out_panel.set_title(explorer.activation_label(act, self.bias_value))
         self.out_panel.image.value = panels.map_png(res.activated, signed=True)
-        self.out_panel.caption.value = explorer.map_caption(res.activated, act)
+        self.out_panel.caption.value = (f"{explorer.map_caption(res.activated, act)}; "
+                                        f"{explorer.scale_caption(res.activated)}")
 
         name = self.preset.value
         about = (f"{kernels.title(name)}: {kernels.describe(name)}." if name != CUSTOM
@@ -243,4 +260,6 @@ class FilterExplorer(LiveWidget):
         if problems:
             self.message.error(" ".join(problems))
         else:
-            self.message.info(about + " Red: positive, blue: negative, white: 0.")
+            self.message.info(about + " Red: positive, blue: negative, white: 0; each"
+                              " panel's colours rescale to its own largest |value|"
+                              " (under it).")
