@@ -17,6 +17,12 @@ __all__ = ["filter_mosaic", "live_curve_rgb", "plot_curves", "plot_seed_spread",
            "plot_gradient_chain", "plot_filters_before_after", "plot_top_patches", "plot_filter_bank",
            "plot_snapshots", "plot_feature_maps", "plot_init_comparison"]
 
+#: every figure is drawn 7.25 in (580 px at the style's 80 dpi) wide: the width a notebook
+#: figure gets in JupyterLab at 1024 px with the file browser open, so it is never shrunk
+#: and 9 pt text stays 10 px tall on a projector
+FIG_W = 7.25
+LEGEND_PT = 10
+
 
 def filter_mosaic(w, ncols: int = 8, pad: int = 1) -> np.ndarray:
     """Filters ``(F, C, k, k)`` (first channel) tiled in a grid, separated by NaN gaps.
@@ -93,7 +99,7 @@ def plot_curves(history, title: str = ""):
     and validation."""
     epochs = np.arange(1, len(history["loss"]) + 1)
     with style():
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.4))
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(FIG_W, 3.4))
         a1.plot(epochs, history["loss"], "o-", label="training (running average)")
         if "val_loss" in history:
             a1.plot(epochs, history["val_loss"], "s--", label="validation")
@@ -101,7 +107,7 @@ def plot_curves(history, title: str = ""):
         a1.set_ylabel("mean cross-entropy")
         a1.set_yscale("log")
         a1.set_title("loss per epoch (log scale)")
-        a1.legend()
+        a1.legend(fontsize=LEGEND_PT)
         a2.plot(epochs, np.array(history["accuracy"]) * 100, "o-",
                 label="training (running average)")
         if "train_accuracy" in history:
@@ -112,7 +118,7 @@ def plot_curves(history, title: str = ""):
         a2.set_xlabel("epoch")
         a2.set_ylabel("accuracy (%)")
         a2.set_title("accuracy per epoch")
-        a2.legend(loc="lower right")
+        a2.legend(loc="lower right", fontsize=LEGEND_PT)
         if title:
             fig.suptitle(title, fontweight="bold")
     return fig
@@ -122,7 +128,7 @@ def plot_seed_spread(curves: dict, title: str = ""):
     """Validation accuracy per epoch over seeds: for each entry ``label -> (S, epochs)``
     array, the mean as a line and the range (min to max over the seeds) as a band."""
     with style():
-        fig, ax = plt.subplots(figsize=(8, 3.6))
+        fig, ax = plt.subplots(figsize=(FIG_W, 3.6))
         for (label, a), marker in zip(curves.items(), "osd^"):
             a = np.asarray(a) * 100
             ep = np.arange(1, a.shape[1] + 1)
@@ -133,7 +139,7 @@ def plot_seed_spread(curves: dict, title: str = ""):
         ax.set_xlabel("epoch")
         ax.set_ylabel("validation accuracy (%)")
         ax.set_title(title or "validation accuracy over seeds")
-        ax.legend(loc="lower right", fontsize=9)
+        ax.legend(loc="lower right", fontsize=LEGEND_PT)
     return fig
 
 
@@ -141,9 +147,9 @@ def plot_gradient_chain(levels, sample: int = 0, filt: int = 0):
     """The gradient at each level for one batch: RMS per entry as bars, and three of them as
     pictures (diverging maps centred on 0, each with its colorbar)."""
     with style():
-        fig = plt.figure(figsize=(12.5, 3.6))
-        gs = fig.add_gridspec(1, 4, width_ratios=[1.7, 1, 1, 1])
-        ax = fig.add_subplot(gs[0])
+        fig = plt.figure(figsize=(FIG_W, 6.0))
+        top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.1])
+        ax = top.subplots()
         names = [f"{lv.name} {lv.shape}" for lv in levels]
         rms = [lv.rms for lv in levels]
         ax.barh(names[::-1], rms[::-1], color="#4c72b0")
@@ -151,20 +157,23 @@ def plot_gradient_chain(levels, sample: int = 0, filt: int = 0):
         ax.set_xlabel("RMS per entry of the gradient")
         ax.set_title("loss -> scores -> ... -> filters")
         for y, v in enumerate(rms[::-1]):
-            ax.text(v, y, f" {v:.2g}", va="center", fontsize=9)
+            ax.text(v, y, f" {v:.2g}", va="center", fontsize=10)
         ax.set_xlim(min(rms) / 2, max(rms) * 20)
         by = {lv.name: lv.grad for lv in levels}
         F = by["filter weights"].shape[0]
         D = by["features"].shape[1]
         hw = int(round(np.sqrt(D / F)))
         feat = by["features"][sample].reshape(F, hw, hw)[filt]
-        show_array(fig.add_subplot(gs[1]), feat, signed=True, annotate=False, colorbar=True,
-                   title=f"dL/d features\nimage {sample}, filter {filt}")
-        show_array(fig.add_subplot(gs[2]), by["feature maps"][sample, filt], signed=True,
-                   annotate=False, colorbar=True,
-                   title=f"dL/d feature map\nimage {sample}, filter {filt}")
-        show_array(fig.add_subplot(gs[3]), by["filter weights"][filt, 0] * 1e3, signed=True,
-                   fontsize=9, colorbar=True, title=f"1000 x dL/dw, filter {filt}\n(whole batch)")
+        for col, (a, what, fs) in enumerate((
+                (feat, f"features\n(image {sample})", None),
+                (by["feature maps"][sample, filt], f"map\n(image {sample})", None),
+                (by["filter weights"][filt, 0], "weights\n(whole batch)", 10))):
+            ax_g = bottom.add_subplot(1, 3, col + 1)
+            im = show_array(ax_g, a * 1e3, signed=True, fontsize=fs, annotate=fs is not None,
+                            colorbar=False, title=what)
+            bottom.colorbar(im, ax=ax_g, fraction=0.1, pad=0.04)
+        bottom.suptitle(f"1000 x dL/d(...) for filter {filt}, each on its own scale",
+                        fontsize=11)
     return fig
 
 
@@ -180,9 +189,9 @@ def plot_filters_before_after(before, after, ncols: int = 8):
     F = before.shape[0]
     nrows = -(-F // ncols)
     with style(**_MANY_PANELS):
-        fig, axes = plt.subplots(2 * nrows, ncols, figsize=(1.3 * ncols + 0.4, 1.5 * 2 * nrows))
-        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.86, wspace=0.15,
-                            hspace=0.55)
+        fig, axes = plt.subplots(2 * nrows, ncols, figsize=(FIG_W, 1.35 * 2 * nrows + 0.5))
+        fig.subplots_adjust(left=0.07, right=0.99, bottom=0.02, top=0.86, wspace=0.15,
+                            hspace=0.6)
         for block, (w, name) in enumerate(((before, "before"), (after, "after"))):
             for f in range(nrows * ncols):
                 ax = axes[block * nrows + f // ncols, f % ncols]
@@ -191,9 +200,11 @@ def plot_filters_before_after(before, after, ncols: int = 8):
                     continue
                 lim = symmetric_limit(w[f, 0])
                 show_array(ax, w[f, 0], signed=True, vmax=lim, annotate=False, colorbar=False,
-                           title=f"{name} #{f}\n±{lim:.2f}")
-        fig.suptitle("each panel on its own scale: deep red +s, white 0, deep blue -s, "
-                     "with s = the ± value in its title", fontsize=11, y=0.985)
+                           title=f"#{f}\n±{lim:.2f}")
+                if f % ncols == 0:
+                    ax.set_ylabel(name)
+        fig.suptitle("each panel on its own scale: deep red +s, white 0,\ndeep blue -s, "
+                     "with s = the ± value in its title", fontsize=11, y=0.995)
     return fig
 
 
@@ -206,9 +217,9 @@ def plot_snapshots(snapshots: dict, filters=(0, 1, 2, 3), titles=None):
     lim = max(symmetric_limit(snapshots[k][list(filters)]) for k in keys)
     with style(**_MANY_PANELS):
         fig, axes = plt.subplots(len(filters), len(keys),
-                                 figsize=(1.35 * len(keys) + 1.4, 1.35 * len(filters) + 0.6),
+                                 figsize=(FIG_W, 0.95 * len(filters) + 0.9),
                                  squeeze=False)
-        fig.subplots_adjust(left=0.06, right=0.88, bottom=0.03, top=0.86, wspace=0.15,
+        fig.subplots_adjust(left=0.08, right=0.86, bottom=0.03, top=0.84, wspace=0.15,
                             hspace=0.15)
         for r, f in enumerate(filters):
             for c, k in enumerate(keys):
@@ -216,7 +227,10 @@ def plot_snapshots(snapshots: dict, filters=(0, 1, 2, 3), titles=None):
                                 annotate=False, colorbar=False,
                                 title=titles[k] if r == 0 else "")
             axes[r, 0].set_ylabel(f"filter {f}")
-        fig.colorbar(im, cax=fig.add_axes((0.9, 0.1, 0.015, 0.72)), label="weight")
+        for ax in axes[0]:
+            ax.title.set_fontsize(10)
+            ax.title.set_fontweight("normal")
+        fig.colorbar(im, cax=fig.add_axes((0.88, 0.1, 0.02, 0.72)), label="weight")
     return fig
 
 
@@ -229,21 +243,21 @@ def plot_feature_maps(image, w, maps, ncols: int = 8, title: str = "",
     nrows = -(-F // ncols)
     lim = symmetric_limit(w)
     with style(**_MANY_PANELS):
-        fig = plt.figure(figsize=(1.3 * ncols + 3.2, 2.6 * nrows + 0.5))
-        gs = fig.add_gridspec(2 * nrows, ncols + 1, width_ratios=[1.8] + [1] * ncols,
-                              left=0.02, right=0.9, bottom=0.02, top=0.86, wspace=0.15,
-                              hspace=0.45)
+        fig = plt.figure(figsize=(FIG_W, 1.55 * nrows + 1.0))
+        gs = fig.add_gridspec(2 * nrows, ncols + 1, width_ratios=[2.4] + [1] * ncols,
+                              left=0.01, right=0.84, bottom=0.02, top=0.8, wspace=0.12,
+                              hspace=0.5)
         show_array(fig.add_subplot(gs[:, 0]), image, signed=False, annotate=False,
                    title=image_title)
         top = float(maps.max()) or 1.0
         for f in range(F):
             r, c = divmod(f, ncols)
             im_w = show_array(fig.add_subplot(gs[2 * r, c + 1]), w[f, 0], signed=True, vmax=lim,
-                              annotate=False, colorbar=False, title=f"filter {f}")
-            im_m = show_array(fig.add_subplot(gs[2 * r + 1, c + 1]), maps[f], signed=False,
-                              vmin=0, vmax=top, annotate=False, colorbar=False, title=f"map {f}")
-        fig.colorbar(im_w, cax=fig.add_axes((0.915, 0.5, 0.012, 0.34)), label="filter weight")
-        fig.colorbar(im_m, cax=fig.add_axes((0.915, 0.04, 0.012, 0.34)), label="map (after ReLU)")
+                              annotate=False, colorbar=False, title=f"#{f}")
+            im_m = show_array(fig.add_subplot(gs[2 * r + 1, c + 1]), maps[f], signed=False, vmin=0, vmax=top, annotate=False,
+                              colorbar=False)
+        fig.colorbar(im_w, cax=fig.add_axes((0.86, 0.45, 0.02, 0.33)), label="filter")
+        fig.colorbar(im_m, cax=fig.add_axes((0.86, 0.04, 0.02, 0.33)), label="map (ReLU)")
         if title:
             fig.suptitle(title, fontweight="bold")
     return fig
@@ -258,9 +272,9 @@ def plot_top_patches(w, patches: dict, responses: dict, title: str = ""):
     rows = list(patches)
     n = max(len(p) for p in patches.values())
     with style(**_MANY_PANELS):
-        fig, axes = plt.subplots(len(rows), n + 1, figsize=(1.15 * (n + 1) + 0.6, 1.3 * len(rows) + 0.6),
+        fig, axes = plt.subplots(len(rows), n + 1, figsize=(FIG_W, 1.3 * len(rows) + 0.7),
                                  squeeze=False)
-        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.86, wspace=0.2, hspace=0.55)
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.84, wspace=0.2, hspace=0.6)
         for r, f in enumerate(rows):
             lim = symmetric_limit(w[f, 0])
             show_array(axes[r, 0], w[f, 0], signed=True, vmax=lim, annotate=False,
@@ -271,9 +285,10 @@ def plot_top_patches(w, patches: dict, responses: dict, title: str = ""):
                     ax.axis("off")
                     continue
                 show_array(ax, patches[f][c, 0], signed=False, vmin=0, vmax=1, annotate=False,
-                           colorbar=False, title=f"response {responses[f][c]:.1f}")
+                           colorbar=False, title=f"{responses[f][c]:.1f}")
         fig.suptitle(title or "each filter (left, own scale) and the training patches that "
-                     "excite it most (grey: 0 black to 1 white)", fontsize=10)
+                     "excite it most,\neach titled with its response (grey: 0 black to 1 white)",
+                     fontsize=11)
     return fig
 
 
@@ -281,7 +296,7 @@ def plot_init_comparison(runs: dict, labels: dict | None = None):
     """Validation loss and accuracy per epoch for several initializers, on one figure."""
     labels = labels or {}
     with style():
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.8))
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(FIG_W, 3.6))
         styles = ["o-", "s-", "^-", "d-", "v-", "x-"]
         for i, (name, hist) in enumerate(runs.items()):
             ep = np.arange(1, len(hist["val_loss"]) + 1)
@@ -296,7 +311,7 @@ def plot_init_comparison(runs: dict, labels: dict | None = None):
         a2.set_title("validation accuracy")
         a2.set_xlabel("epoch")
         a2.set_ylabel("accuracy (%)")
-        a2.legend(loc="lower right", fontsize=9)
+        a2.legend(loc="lower right", fontsize=LEGEND_PT)
     return fig
 
 
@@ -307,15 +322,15 @@ def plot_filter_bank(before, after, title: str = "", rows=("start", "learned")):
     F = before.shape[0]
     lim = symmetric_limit(after)
     with style(**_MANY_PANELS):
-        fig, axes = plt.subplots(2, F, figsize=(1.2 * F + 1.0, 3.0), squeeze=False)
-        fig.subplots_adjust(left=0.05, right=0.9, bottom=0.03, top=0.8, wspace=0.12, hspace=0.4)
+        fig, axes = plt.subplots(2, F, figsize=(FIG_W, 2.7), squeeze=False)
+        fig.subplots_adjust(left=0.06, right=0.88, bottom=0.03, top=0.76, wspace=0.12, hspace=0.4)
         for row, (w, name) in enumerate(((before, rows[0]), (after, rows[1]))):
             for f in range(F):
                 im = show_array(axes[row, f], w[f, 0], signed=True, vmax=lim, annotate=False,
                                 colorbar=False, title=f"#{f}")
-            axes[row, 0].set_ylabel(name, fontsize=10)
+            axes[row, 0].set_ylabel(name)
         x1 = axes[0, -1].get_position().x1
-        fig.colorbar(im, cax=fig.add_axes((x1 + 0.01, 0.05, 0.012, 0.72)), label="weight")
+        fig.colorbar(im, cax=fig.add_axes((x1 + 0.015, 0.05, 0.02, 0.7)), label="weight")
         if title:
             fig.suptitle(title, fontsize=11)
     return fig
