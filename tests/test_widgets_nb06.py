@@ -97,8 +97,8 @@ def test_start_runs_in_the_background_and_pause_stops_it(loop):
 def test_still_picture_titles_name_the_fixed_scales(w):
     titles = [t for t, _ in w.panels()]
     assert len(titles) == 3 and titles[0].startswith("the 16 filters after 0 batches")
-    assert titles[1].endswith(": 0.01 to 10, batches 0 to 36")
-    assert titles[2].endswith(": 0 to 100%, epochs 0 to 1")
+    assert titles[1] == "loss 0.01 to 10 (log) vs batch 0 to 36"
+    assert titles[2] == "val. accuracy 0 to 100% vs epoch 0 to 1"
 
 
 def test_the_warning_uses_a_theme_colour(w):

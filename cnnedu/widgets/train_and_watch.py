@@ -253,13 +253,13 @@ class TrainAndWatch(LiveWidget):
 
     # ---------------------------------------------------------------- drawing
     def panels(self) -> list[tuple[str, bytes]]:
-        """The pictures for the still image, their titles naming the plots' fixed scales
+        """The pictures for the still image; the plots' titles name their fixed scales
         (the live view writes them beside the axes)."""
         n_batches = self.max_epochs * self.trainer.steps_per_epoch
-        scales = ("", f": 0.01 to 10, batches 0 to {n_batches}",
-                  f": 0 to 100%, epochs 0 to {self.max_epochs}")
-        titled = dict(super().panels())
-        return [(t + extra, titled[t]) for t, extra in zip(titled, scales)]
+        titles = (None, f"loss 0.01 to 10 (log) vs batch 0 to {n_batches}",
+                  f"val. accuracy 0 to 100% vs epoch 0 to {self.max_epochs}")
+        return [(t if new is None else new, png)
+                for (t, png), new in zip(super().panels(), titles)]
 
     def divergence_warning(self) -> str:
         """A warning when training is going wrong, else ``""``.
