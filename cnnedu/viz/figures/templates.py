@@ -125,10 +125,14 @@ def template_match(image, box, raw, ncc_map, raw_best: Match, ncc_best: Match):
                                     label="best NCC (drawn just inside)"))
         axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=1,
                        fontsize=10)
-        for ax, m, best, name in ((axes[1], raw, raw_best, "raw dot product"),
-                                  (axes[2], ncc_map, ncc_best, "zero-mean NCC")):
-            show_array(ax, m, title=f"{name}\nbest {fmt_value(round(best.value, 3))} at "
-                       f"({best.row}, {best.col})", signed=True)
+        # a map that is never negative (a dark-to-bright photo against a positive patch)
+        # is drawn grey, as an image; NCC is signed, in [-1, 1]
+        for ax, m, best, name, digits in ((axes[1], raw, raw_best, "raw dot product", 0),
+                                          (axes[2], ncc_map, ncc_best, "zero-mean NCC", 3)):
+            m = np.asarray(m, dtype=float)
+            show_array(ax, m, title=f"{name}\nbest {best.value:.{digits}f} at "
+                       f"({best.row}, {best.col})", signed=bool(np.nanmin(m) < 0),
+                       colorbar=True)
             ax.plot([best.col], [best.row], marker="o", markersize=14,
                     markerfacecolor="none", markeredgecolor="black", markeredgewidth=2)
             ax.plot([left], [top], marker="+", markersize=18, color="#00cc44",
