@@ -39,3 +39,15 @@ def test_receptive_field_outline_matches_the_paths():
     rect = ax.patches[0]
     assert rect.get_width() == 3 and "r = 3" in ax.get_title()
     plt.close(fig)
+
+
+def test_decomposition_is_legible_on_a_projector():
+    """At 1024 px with the file browser open a figure is about 580 px wide: every text of
+    the decomposition (annotated weights included) stays at least 9 px tall there."""
+    from cnnedu.viz.figures.activations import smallest_text_px
+    x = np.random.default_rng(1).uniform(size=(1, 3, 8, 8))
+    bank = channels.filter_bank()
+    fig = show_decomposition(channels.decompose(x, bank.w, bank.b, 8), name="filter 8: red")
+    px, text = smallest_text_px(fig)
+    assert px >= 9, (px, text)
+    plt.close(fig)
