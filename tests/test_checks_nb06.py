@@ -89,7 +89,12 @@ def test_sgd_mistakes_are_named(mutant, words):
 
 def test_sgd_other_convention_passes():
     other = lambda p, g, v, lr, mu: (p + (mu * v - lr * g), mu * v - lr * g)
-    assert check.sgd_momentum(other).passed
+    v = check.sgd_momentum(other)
+    assert v.passed and "-lr times PyTorch's" in " ".join(v.notes)
+    scaled = lambda p, g, v, lr, mu: (p - (mu * v + lr * g), mu * v + lr * g)
+    v = check.sgd_momentum(scaled)
+    assert v.passed and "is lr times PyTorch's" in " ".join(v.notes)
+    assert check.sgd_momentum(sol.sgd_momentum_step).notes == []
 
 
 @pytest.mark.parametrize("mutant,words", [

@@ -74,7 +74,9 @@ def sgd_momentum(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
     rng = np.random.default_rng(6)
     p0 = rng.normal(size=(3, 4))
     grads = [rng.normal(size=(3, 4)) for _ in range(3)]
+    v_scaled = None        # +1 or -1 when the velocity is +-lr times PyTorch's
     for lr, mu in ((0.1, 0.9), (0.05, 0.0), (0.5, 0.5)):
+        v_torch = np.zeros_like(p0)
         expected = _reference_run(p0, grads, lr, mu)
         variants = {k: _reference_run(p0, grads, lr, mu, k) for k in _SGD_MISTAKES}
         p, v = p0.copy(), np.zeros_like(p0)
@@ -102,8 +104,21 @@ def sgd_momentum(fn, *, time_limit: float = TIME_LIMIT) -> Verdict:
                           hint=hint, mistakes=mistakes)
             if not ver:
                 return ver
-    return passed("your update matches cnnedu.nn.optim.SGD (PyTorch's rule) over 3 steps, with "
-                  "and without momentum.")
+            v_torch = mu * v_torch + g
+            if not np.allclose(v, v_torch):
+                for sign in (1, -1):
+                    if np.allclose(v, sign * lr * v_torch):
+                        v_scaled = sign
+    ver = passed("your update matches cnnedu.nn.optim.SGD (PyTorch's rule) over 3 steps, "
+                 "with and without momentum.")
+    if v_scaled is not None:
+        form = ("v <- momentum * v + lr * g, p <- p - v" if v_scaled > 0 else
+                "v <- momentum * v - lr * g, p <- p + v")
+        ver.notes.append(f"your velocity is {'' if v_scaled > 0 else '-'}lr times PyTorch's "
+                         f"({form}, as in Sutskever et al. 2013 and CS231n). The steps are the "
+                         "same while lr stays fixed; they differ once lr changes during "
+                         "training (a schedule).")
+    return ver
 
 
 # ----------------------------------------------------------------------- exercise 5
