@@ -51,3 +51,13 @@ def test_problem_messages_use_the_theme_error_colour():
     m = MessageLine()
     m.error("x")
     assert "var(--jp-error-color1" in m.widget.value
+
+
+def test_the_note_fits_on_a_narrow_card():
+    from PIL import ImageFont
+
+    from cnnedu.viz.render import to_png
+    from cnnedu.viz.snapshot import NOTE, tile_pngs
+    png = tile_pngs([("one", to_png([[0.0, 1.0]], min_size=20))])
+    im = Image.open(io.BytesIO(png))
+    assert im.width >= ImageFont.load_default(size=15).getlength(NOTE)

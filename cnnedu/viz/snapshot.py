@@ -67,7 +67,8 @@ def tile_pngs(panels, *, note: str = NOTE, max_width: int = 900, height: int = 2
     if row:
         rows.append(row)
     text_h = 24
-    card_w = max([sum(im.width for im in r) + _GAP * (len(r) - 1) for r in rows] + [420])
+    card_w = max([sum(im.width for im in r) + _GAP * (len(r) - 1) for r in rows]
+                 + [int(font.getlength(note)) + 1])  # the note always fits
     card_h = sum(max(im.height for im in r) for r in rows) + _GAP * max(len(rows) - 1, 0)
     card = Image.new("RGB", (card_w + 2 * _MARGIN, card_h + 2 * _MARGIN + text_h), "white")
     y = _MARGIN
