@@ -32,7 +32,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
              "the sliding dot product, correlation vs convolution, template matching, "
              "hand-made filters, a live filter explorer, a filter learned; you write "
              "correlation, NCC, a designed and a learned filter"),
-    Notebook("02", "02_the_convolutional_layer.ipynb", "The convolutional layer", 75,
+    Notebook("02", "02_the_convolutional_layer.ipynb", "The convolutional layer", 90,
              "weights, biases and channels; shapes, stride and padding; pooling; the "
              "receptive field; the layer as one matrix product; why convolution beats a "
              "dense layer on pixels; you write the forward pass"),
@@ -41,7 +41,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
              "derived, and the scale of activations and gradients through depth; you "
              "derive the initializers and run the symmetry experiment"),
     Notebook("04", "04_activations_and_the_linear_collapse.ipynb",
-             "Activations and the linear collapse", 60,
+             "Activations and the linear collapse", 90,
              "why stacked linear conv layers (strided too) collapse into one, and how a "
              "ReLU breaks it; depth changes training, not what a linear net represents; "
              "you collapse the layers and break the collapse"),
