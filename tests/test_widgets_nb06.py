@@ -105,7 +105,8 @@ def test_the_warning_uses_a_theme_colour(w):
     w.lr_box.value = "1.5"
     for _ in range(6):
         w.tick()
-    assert "too large" in w.warning.value and "var(--jp-warn-color0" in w.warning.value
+    assert "too large" in w.warning.value and "var(--jp-error-color1" in w.warning.value
+    assert "#b35900" not in w.warning.value and "warn-color" not in w.warning.value
 
 
 def test_pause_then_start_within_one_pause_keeps_one_loop(loop):

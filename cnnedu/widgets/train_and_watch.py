@@ -312,6 +312,8 @@ class TrainAndWatch(LiveWidget):
                              f"({t.steps_per_epoch} batches per epoch): batch loss {loss}"
                              + (f", validation accuracy {acc[-1]:.1%}" if acc else ""))
         warn = self.divergence_warning()
-        self.warning.value = (f"<span style='color:var(--jp-warn-color0, #b35900)'><b>Warning:</b> "
-                              f"{warn}</span>"
+        # the label in the theme's error colour, the text in its font colour: JupyterLab's
+        # warn colours read below 4.5:1 on the light theme's white (#e65100: 3.8:1)
+        self.warning.value = ("<b style='color:var(--jp-error-color1, #b00020)'>Warning:</b> "
+                              f"<span style='color:var(--jp-ui-font-color1)'>{warn}</span>"
                               if warn else "")
