@@ -213,3 +213,13 @@ def test_every_initializer(w):
 
 def test_repr_is_stable(w):
     assert repr(w) == "TrainAndWatch: train and watch: the digits CNN trains live (filters, loss, accuracy)"
+
+
+def test_no_warning_while_the_loss_falls(w):
+    for _ in range(6):                          # 30 batches at the default learning rate
+        w.tick()
+    assert w.warning.value == ""
+    w.lr_box.value = "1.5"                      # the same 30 batches at 1.5: at chance
+    for _ in range(6):
+        w.tick()
+    assert "no lower than where it started" in w.warning.value
