@@ -9,7 +9,7 @@ from cnnedu.viz.figures.volumes import box_faces, conv_layer_volumes  # noqa: E4
 
 
 def texts(fig):
-    return " ".join(t.get_text() for t in fig.axes[0].texts)
+    return " ".join(t.get_text().replace("\n", " ") for t in fig.axes[0].texts)
 
 
 def test_the_labels_are_the_shapes():

@@ -52,11 +52,12 @@ def sliding_step(image, kernel, i: int, j: int):
     kh, kw = kernel.shape
     out_shape = (image.shape[0] - kh + 1, image.shape[1] - kw + 1)
     with style():
-        fig, axes = plt.subplots(1, 4, figsize=(11.5, 3.4),
-                                 gridspec_kw={"width_ratios": [image.shape[1], kw + 1.2,
-                                                               kw + 1.2, out_shape[1] + 1]})
-        show_array(axes[0], image, title=f"image, window at rows {i}..{i + kh - 1}, "
-                   f"cols {j}..{j + kw - 1}", signed=False, colorbar=False)
+        # two rows, at most about 580 px wide (a 1024 px page with the file browser open),
+        # so the numbers stay at least about 9 px tall
+        fig, axes = plt.subplots(2, 2, figsize=(7.2, 5.6))
+        axes = axes.ravel()
+        show_array(axes[0], image, title=f"image, window at\nrows {i}..{i + kh - 1}, "
+                   f"cols {j}..{j + kw - 1}", signed=False, colorbar=False, fontsize=9)
         _box(axes[0], i, j, kh, kw)
         show_array(axes[1], kernel, title=f"kernel ({kh}x{kw})", signed=True)
         show_array(axes[2], step.products, title=f"window x kernel\nsum = "
@@ -92,16 +93,18 @@ def correlation_vs_convolution(image, kernel):
     corr = correlate2d(image, kernel)
     conv = correlate2d(image, kernel[::-1, ::-1])
     with style():
-        fig, axes = plt.subplots(1, 5, figsize=(13, 3.0))
-        show_array(axes[0], image, title="image", signed=False, colorbar=False)
-        show_array(axes[1], kernel, title="kernel", signed=True, colorbar=False)
-        show_array(axes[2], kernel[::-1, ::-1], title="kernel rotated 180°", signed=True,
+        # two rows (the inputs, then the outputs), at most about 580 px wide
+        fig, axes = plt.subplots(2, 3, figsize=(7.2, 5.0))
+        show_array(axes[0, 0], image, title="image", signed=False, colorbar=False)
+        show_array(axes[0, 1], kernel, title="kernel", signed=True, colorbar=False)
+        show_array(axes[0, 2], kernel[::-1, ::-1], title="kernel rotated 180°", signed=True,
                    colorbar=False)
         lim = symmetric_limit(np.concatenate([corr.ravel(), conv.ravel()]))
-        show_array(axes[3], corr, title="cross-correlation\n(slides the kernel)",
+        show_array(axes[1, 0], corr, title="cross-correlation\n(slides the kernel)",
+                   signed=True, vmax=lim, colorbar=False)
+        show_array(axes[1, 1], conv, title="convolution\n(slides the rotated kernel)",
                    signed=True, vmax=lim)
-        show_array(axes[4], conv, title="convolution\n(slides the rotated kernel)",
-                   signed=True, vmax=lim)
+        axes[1, 2].axis("off")
     return fig
 
 
@@ -113,7 +116,10 @@ def template_match(image, box, raw, ncc_map, raw_best: Match, ncc_best: Match):
     image = np.asarray(image, dtype=float)
     top, left, h, w = box
     with style():
-        fig, axes = plt.subplots(1, 3, figsize=(12, 4.4))
+        # 2x2 (the legend in the free slot), at most about 580 px wide
+        fig, grid = plt.subplots(2, 2, figsize=(7.2, 7.0))
+        axes = [grid[0, 0], grid[0, 1], grid[1, 0]]
+        grid[1, 1].axis("off")
         show_array(axes[0], image, title="image: where is the patch?", signed=False,
                    colorbar=False)
         _box(axes[0], top, left, h, w, color="#00cc44", lw=3, label="true place")
@@ -123,8 +129,8 @@ def template_match(image, box, raw, ncc_map, raw_best: Match, ncc_best: Match):
         axes[0].add_patch(Rectangle((ncc_best.col + 2.5, ncc_best.row + 2.5), w - 6, h - 6,
                                     fill=False, edgecolor="#3377ff", linewidth=2.5,
                                     label="best NCC (drawn just inside)"))
-        axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=1,
-                       fontsize=10)
+        handles, labels = axes[0].get_legend_handles_labels()
+        grid[1, 1].legend(handles, labels, loc="center", fontsize=10)
         # a map that is never negative (a dark-to-bright photo against a positive patch)
         # is drawn grey, as an image; NCC is signed, in [-1, 1]
         for ax, m, best, name, digits in ((axes[1], raw, raw_best, "raw dot product", 0),
@@ -138,6 +144,15 @@ def template_match(image, box, raw, ncc_map, raw_best: Match, ncc_best: Match):
             ax.plot([left], [top], marker="+", markersize=18, color="#00cc44",
                     markeredgewidth=3)
     return fig
+
+
+def _denominator(kernel, largest: int = 64):
+    """The smallest whole d <= ``largest`` with ``kernel * d`` whole (None if there is
+    none): 9 for box blur, 16 for the Gaussian."""
+    for d in range(1, largest + 1):
+        if np.allclose(kernel * d, np.round(kernel * d), rtol=0, atol=1e-9):
+            return d
+    return None
 
 
 def filter_bank(image, names, size: int = 3, image_title: str = "input image"):
@@ -156,17 +171,35 @@ def filter_bank(image, names, size: int = 3, image_title: str = "input image"):
     lim = max(float(np.abs(k).max()) for k in kerns)
     # a fixed layout: constrained layout costs seconds with this many colorbars
     with style(**{"figure.constrained_layout.use": False}):
-        fig, axes = plt.subplots(2, n + 1, figsize=(1.9 * (n + 1), 4.6),
-                                 gridspec_kw={"height_ratios": [0.65, 1]})
-        fig.subplots_adjust(left=0.01, right=0.96, bottom=0.02, top=0.86, wspace=0.3,
-                            hspace=0.22)
-        show_array(axes[1, 0], image, title=image_title, signed=False, annotate=False)
+        # slots of (kernel above its response), 4 to a row, the input in the first slot:
+        # at most about 580 px wide, so the kernel numbers stay at least about 9 px tall
+        cols = 4
+        slot_rows = -(-(n + 1) // cols)
+        fig, grid = plt.subplots(2 * slot_rows, cols, figsize=(7.2, 3.6 * slot_rows),
+                                 gridspec_kw={"height_ratios": [0.75, 1] * slot_rows})
+        fig.subplots_adjust(left=0.05, right=0.93, bottom=0.02,
+                            top=1 - 0.65 / (3.6 * slot_rows), wspace=0.5, hspace=0.35)
+        slots = [(grid[2 * (s // cols), s % cols], grid[2 * (s // cols) + 1, s % cols])
+                 for s in range(slot_rows * cols)]
+        for top, bottom in slots[n + 1:]:
+            top.axis("off")
+            bottom.axis("off")
+        axes = np.array([[top for top, _ in slots], [bottom for _, bottom in slots]])
+        show_array(axes[1, 0], image, title=image_title, signed=False, annotate=False,
+                   colorbar=False)
         axes[0, 0].axis("off")
         for k, (name, kern) in enumerate(zip(names, kerns), start=1):
-            im_k = show_array(axes[0, k], kern, title=_kernels.title(name), signed=True,
-                              vmax=lim, colorbar=False,
-                              fontsize=(11 if np.all(kern == np.round(kern)) else 9)
-                              if size == 3 else 8)
+            integer = bool(np.all(kern == np.round(kern)))
+            # a blur's weights (1/9, 1/16, ...) are written as whole numbers over a common
+            # denominator, so the numbers fit their cells at a legible size
+            denom = _denominator(kern) if not integer and size == 3 else None
+            title = _kernels.title(name) + (f" (÷ {denom})" if denom else "")
+            im_k = show_array(axes[0, k], kern, title=title, signed=True, vmax=lim,
+                              colorbar=False, annotate=denom is None,
+                              fontsize=(11 if integer else 8.5) if size == 3 else 8)
+            if denom:
+                for (r, c), v in np.ndenumerate(np.round(kern * denom).astype(int)):
+                    axes[0, k].text(c, r, str(v), ha="center", va="center", fontsize=11)
             resp = correlate2d(image, kern)
             zero_sum = abs(float(kern.sum())) < 1e-9
             im = show_array(axes[1, k], resp, signed=zero_sum, annotate=False,
@@ -186,28 +219,37 @@ def tiles(tile_images: dict, title: str = "", kernel=None):
     ``kernel``, a second row with each tile's response and its largest value."""
     names = list(tile_images)
     n = len(names)
-    rows = 1 if kernel is None else 2
+    per = 1 if kernel is None else 2              # rows of axes for one row of tiles
+    cols = min(n, 5)                               # at most about 580 px wide
+    tile_rows = -(-n // cols)
+    rows = per * tile_rows
     with style(**{"figure.constrained_layout.use": False}):
-        fig, axes = plt.subplots(rows, n, figsize=(1.25 * n, 1.6 * rows + 0.5),
+        fig, axes = plt.subplots(rows, cols, figsize=(7.2, 1.75 * rows + 0.5),
                                  squeeze=False)
-        fig.subplots_adjust(left=0.01, right=0.95, bottom=0.02, top=0.8 if rows == 1
-                            else 0.86, wspace=0.15, hspace=0.45)
+        fig.subplots_adjust(left=0.01, right=0.92, bottom=0.02,
+                            top=1 - 0.5 / (1.75 * rows + 0.5), wspace=0.2, hspace=0.5)
+        for ax in axes.ravel()[:]:
+            ax.axis("off")
         resp = ({m: correlate2d(tile_images[m], kernel) for m in names}
                 if kernel is not None else {})
         lim = max((symmetric_limit(r) for r in resp.values()), default=1.0)
         for k, name in enumerate(names):
-            show_array(axes[0, k], tile_images[name], title=TILE_LABELS.get(name, name),
+            r, c = per * (k // cols), k % cols
+            axes[r, c].axis("on")
+            show_array(axes[r, c], tile_images[name], title=TILE_LABELS.get(name, name),
                        signed=False, annotate=False, vmin=0.0, vmax=1.0, fontsize=8)
-            axes[0, k].title.set_fontsize(10)
+            axes[r, c].title.set_fontsize(10)
             if kernel is not None:
-                show_array(axes[1, k], resp[name], signed=True, vmax=lim, annotate=False,
-                           colorbar=False,
+                axes[r + 1, c].axis("on")
+                show_array(axes[r + 1, c], resp[name], signed=True, vmax=lim,
+                           annotate=False, colorbar=False,
                            title=f"max {round(float(resp[name].max()), 2) + 0.0:.2f}")
-                axes[1, k].title.set_fontsize(10)
+                axes[r + 1, c].title.set_fontsize(10)
         if kernel is not None:                    # one colour bar: every response, one scale
-            box = axes[1, -1].get_position()
-            cax = fig.add_axes([box.x1 + 0.01, box.y0, 0.008, box.height])
-            fig.colorbar(axes[1, -1].images[0], cax=cax)
+            top = axes[1, cols - 1].get_position()
+            bottom = axes[rows - 1, cols - 1].get_position()
+            cax = fig.add_axes([top.x1 + 0.015, bottom.y0, 0.015, top.y1 - bottom.y0])
+            fig.colorbar(axes[1, cols - 1].images[0], cax=cax)
         if title:
             fig.suptitle(title, fontweight="bold")
     return fig
@@ -219,8 +261,9 @@ def explorer_still(image, kernel, result: FilterResponse, *, activation: str,
     notebook): input, kernel (annotated), raw response, response after bias and activation.
     """
     with style():
-        fig, axes = plt.subplots(1, 4, figsize=(12.5, 3.7),
-                                 gridspec_kw={"width_ratios": [1, 0.8, 1.15, 1.15]})
+        # 2x2, at most about 580 px wide, so every text stays at least about 9 px tall
+        fig, axes = plt.subplots(2, 2, figsize=(7.2, 6.6))
+        axes = axes.ravel()
         show_array(axes[0], image, title="input image", signed=False, colorbar=False)
         show_array(axes[1], kernel, title="kernel", signed=True, colorbar=False)
         show_array(axes[2], result.raw, title="raw response: image ⋆ kernel\n"

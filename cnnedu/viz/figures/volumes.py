@@ -85,8 +85,8 @@ def conv_layer_volumes(C, H, W, F, kh, kw, *, stride=1, padding=0):
     H_out = output_size(H, kh, stride=stride, padding=padding)
     W_out = output_size(W, kw, stride=stride, padding=padding)
     with style(**{"figure.constrained_layout.use": False}):
-        fig, ax = plt.subplots(figsize=(11, 4.9))
-        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.92)
+        fig, ax = plt.subplots(figsize=(7.2, 4.3))     # at most about 580 px wide
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.88)
         # input volume: front face H x W (drawn 4 x 4), depth C
         ix, iy, side, dc = 0.0, 0.0, 4.0, _depth(C)
         _box(ax, ix, iy, side, side, dc, _INPUT)
@@ -94,7 +94,7 @@ def conv_layer_volumes(C, H, W, F, kh, kw, *, stride=1, padding=0):
         wx, wy = ix + 0.5, iy + side - 0.5 - wsize
         _box(ax, wx, wy, wsize, wsize, dc, _FILTER, alpha=0.9, lw=1.5)
         ax.text(ix + side / 2 + dc * _DX / 2, iy - 0.3,
-                f"input x[n]: (C, H, W) = ({C}, {H}, {W})",
+                f"input x[n]: (C, H, W)\n= ({C}, {H}, {W})",
                 ha="center", va="top", fontsize=11, fontweight="bold")
         ax.text(ix - 0.15, iy + side / 2, f"H = {H}", rotation=90, ha="right",
                 va="center", fontsize=10)
@@ -111,14 +111,14 @@ def conv_layer_volumes(C, H, W, F, kh, kw, *, stride=1, padding=0):
             _box(ax, fx, y0, fsz, fsz, dc, _FILTER)
         top_mid = tops[0] + fsz / 2
         ax.text(fx + (fsz + dc * _DX) / 2, tops[0] + fsz + dc * _DY + 0.2,
-                f"F = {F} filters w: (F, C, kh, kw)\n= ({F}, {C}, {kh}, {kw});"
-                f" bias b: ({F},)", ha="center", va="bottom", fontsize=10,
+                f"F = {F} filters w: (F, C, kh, kw)\n= ({F}, {C}, {kh}, {kw})\n"
+                f"bias b: ({F},)", ha="center", va="bottom", fontsize=10,
                 fontweight="bold")
         if F > shown:
             ax.text(fx + (fsz + dc * _DX) / 2, 0.2, f"... {F} in all", ha="center",
                     va="top", fontsize=9)
         # output volume: H_out x W_out, depth F
-        ox, oy, df = 13.2, 0.0, _depth(F)
+        ox, oy, df = 13.9, 0.0, _depth(F)
         oside = side * min(1.0, max(0.35, H_out / H))
         _box(ax, ox, oy, oside, oside, df, _OUTPUT)
         cell = 0.28
@@ -126,10 +126,10 @@ def conv_layer_volumes(C, H, W, F, kh, kw, *, stride=1, padding=0):
         ax.add_patch(Polygon(box_faces(cx, cy, cell, cell, 0)[0], closed=True,
                              facecolor="#d62728", edgecolor="black"))
         ax.text(ox + (oside + df * _DX) / 2, oy - 0.3,
-                f"output y[n]: (F, H_out, W_out) = ({F}, {H_out}, {W_out})",
+                f"output y[n]: (F, H_out, W_out)\n= ({F}, {H_out}, {W_out})",
                 ha="center", va="top", fontsize=11, fontweight="bold")
-        ax.text(ox + (oside + df * _DX) / 2, oy - 0.95,
-                f"H_out = (H + 2*padding - kh) // stride + 1 = ({H} + 2*{padding} - {kh})"
+        ax.text(ox + (oside + df * _DX) / 2, oy - 1.75,
+                f"H_out = (H + 2*padding - kh) // stride + 1\n= ({H} + 2*{padding} - {kh})"
                 f" // {stride} + 1 = {H_out}", ha="center", va="top", fontsize=9)
         ax.text(ox + oside + df * _DX + 0.15, oy + oside / 2 + df * _DY,
                 f"F = {F}\n(one map\nper filter)", ha="left", va="center", fontsize=10)
@@ -145,12 +145,12 @@ def conv_layer_volumes(C, H, W, F, kh, kw, *, stride=1, padding=0):
                     xytext=(fx + fsz + dc * _DX + 0.1, top_mid),
                     arrowprops=dict(arrowstyle="->", color="#d62728", lw=1.5))
         ax.text((fx + fsz + dc * _DX + ox) / 2 - 0.3, top_mid - 0.6,
-                f"window . filter + bias\n= one number\n({C}*{kh}*{kw} = {C * kh * kw} "
+                f"window . filter\n+ bias = one\nnumber ({C}*{kh}*{kw}\n= {C * kh * kw} "
                 "products)", ha="center", va="top", fontsize=9, color="#d62728")
-        ax.set_xlim(-1.7, 22.6)
-        ax.set_ylim(-1.6, 6.6)
+        ax.set_xlim(-1.7, 23.2)
+        ax.set_ylim(-3.0, 7.4)
         ax.set_aspect("equal")
         ax.axis("off")
-        ax.set_title("a convolutional layer as volumes (not to scale; the labels are the "
-                     "true shapes)", fontsize=12, fontweight="bold")
+        ax.set_title("a convolutional layer as volumes\n(not to scale; the labels are the "
+                     "true shapes)", fontsize=11, fontweight="bold")
     return fig
