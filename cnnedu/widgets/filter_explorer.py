@@ -107,6 +107,9 @@ class FilterExplorer(LiveWidget):
         for p, name in ((self.input_panel, "input"), (self.kernel_panel, "kernel"),
                         (self.raw_panel, "raw"), (self.out_panel, "activated")):
             p.widget.add_class(f"cnnedu-panel-{name}")
+            # the caption (range and colour scale) wraps under its picture instead of
+            # widening the panel
+            p.caption.layout = W.Layout(max_width=f"{max(panel_size, 150)}px")
         self.message = MessageLine()
 
         left = W.VBox([grid_box, self.kernel_panel.widget],
