@@ -15,6 +15,8 @@ Run: python -m pytest tests/browser/test_classroom.py -p no:nbval -o addopts="" 
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -122,10 +124,14 @@ def test_every_widget_fits_at_1024_with_the_sidebar_open(projector, lab, noteboo
 @pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
 def test_problem_messages_are_readable_in_both_themes(projector, lab, theme):
     page = projector
+    # the theme is a user setting: set it through Lab's settings API (what the Settings >
+    # Theme menu does), then load the notebook, which starts in that theme
+    resp = page.request.put(
+        f"{lab.base}/lab/api/settings/@jupyterlab/apputils-extension:themes",
+        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"},
+        data=json.dumps({"raw": json.dumps({"theme": theme})}))
+    assert resp.ok, (resp.status, resp.text())
     open_and_run(page, lab, NOTEBOOKS[0], timeout_s=240)
-    page.get_by_role("menuitem", name="Settings", exact=True).click()
-    page.locator(".lm-Menu-item", has_text="Theme").first.hover()
-    page.get_by_role("menuitem", name=theme, exact=True).click()
     expect(page.locator("body")).to_have_attribute("data-jp-theme-name", theme)
     explorer = page.locator(".cnnedu-filter-explorer").first
     explorer.scroll_into_view_if_needed()

@@ -11,7 +11,7 @@ annotated with their values.
 >>> import numpy as np
 >>> fig = sliding_step(np.arange(25.0).reshape(5, 5), np.eye(3), 1, 2)
 >>> [ax.get_title() for ax in fig.axes[:2]]
-['image, window at rows 1..3, cols 2..4', 'kernel (3x3)']
+['image, window at\\nrows 1..3, cols 2..4', 'kernel (3x3)']
 >>> plt.close(fig)
 """
 from __future__ import annotations
