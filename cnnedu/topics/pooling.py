@@ -86,17 +86,7 @@ def max_pool(x, size: int = 2, stride: int | None = None) -> np.ndarray:
 
 def max_pool_naive(x, size: int = 2, stride: int | None = None) -> np.ndarray:
     """Max pooling with plain loops (the reference beside :func:`max_pool`)."""
-    x, size, stride = _args(x, size, stride, "max_pool_naive")
-    N, C, H, W = x.shape
-    Ho, Wo = (H - size) // stride + 1, (W - size) // stride + 1
-    y = np.empty((N, C, Ho, Wo), dtype=x.dtype)
-    for n in range(N):
-        for c in range(C):
-            for i in range(Ho):
-                for j in range(Wo):
-                    window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
-                    y[n, c, i, j] = window.max()
-    return y
+    return _pool_loops(*_args(x, size, stride, "max_pool_naive"), np.max)
 
 
 def avg_pool(x, size: int = 2, stride: int | None = None) -> np.ndarray:
@@ -111,7 +101,12 @@ def avg_pool(x, size: int = 2, stride: int | None = None) -> np.ndarray:
 
 def avg_pool_naive(x, size: int = 2, stride: int | None = None) -> np.ndarray:
     """Average pooling with plain loops (the reference beside :func:`avg_pool`)."""
-    x, size, stride = _args(x, size, stride, "avg_pool_naive")
+    return _pool_loops(*_args(x, size, stride, "avg_pool_naive"),
+                       lambda window: window.sum() / window.size)
+
+
+def _pool_loops(x, size: int, stride: int, reduce) -> np.ndarray:
+    """``y[n, c, i, j] = reduce(window)`` over every ``size x size`` window, with loops."""
     N, C, H, W = x.shape
     Ho, Wo = (H - size) // stride + 1, (W - size) // stride + 1
     y = np.empty((N, C, Ho, Wo), dtype=x.dtype)
@@ -120,7 +115,7 @@ def avg_pool_naive(x, size: int = 2, stride: int | None = None) -> np.ndarray:
             for i in range(Ho):
                 for j in range(Wo):
                     window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
-                    y[n, c, i, j] = window.sum() / (size * size)
+                    y[n, c, i, j] = reduce(window)
     return y
 
 
