@@ -21,6 +21,27 @@ _GRID = np.array((150, 150, 150), np.uint8)
 _TAP = np.array((255, 226, 140), np.uint8)
 
 
+def _cell_colours(size, kernel, before, P, out, stride, dilation) -> np.ndarray:
+    """The colour of every cell of the padded input, (P, P, 3) uint8: input white, padding
+    grey, cells no window reaches (dropped by the floor) pink, the first window's taps
+    yellow (none when ``out`` is 0: no window fits)."""
+    grid = np.empty((P, P, 3), np.uint8)
+    grid[:] = _PAD
+    grid[before:before + size, before:before + size] = _INPUT
+    reach = (out - 1) * stride + dilation * (kernel - 1) + 1 if out else 0
+    unreached = np.zeros((P, P), bool)
+    unreached[reach:, :] = True
+    unreached[:, reach:] = True
+    is_input = np.zeros((P, P), bool)
+    is_input[before:before + size, before:before + size] = True
+    grid[unreached & is_input] = _UNCOVERED
+    grid[unreached & ~is_input] = _UNCOVERED_PAD
+    if out:
+        taps = np.arange(kernel) * dilation
+        grid[np.ix_(taps, taps)] = _TAP
+    return grid
+
+
 #: Outline colours of successive windows (RGB), cycled.
 WINDOW_COLORS = np.array([
     (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -70,20 +91,7 @@ def draw_windows(size, kernel, *, stride=1, padding=0, dilation=1,
         cell = max(4, min(40, -(-target // P)))   # at least ``target`` pixels wide
     cell = integer(cell, "cell", "draw_windows", minimum=2, expected=">= 2")
     # cell colours on the padded grid (P, P, 3), then enlarge
-    grid = np.empty((P, P, 3), np.uint8)
-    grid[:] = _PAD
-    grid[before:before + size, before:before + size] = _INPUT
-    reach = (out - 1) * stride + dilation * (kernel - 1) + 1
-    if reach < P:  # cells beyond the last window: dropped by the floor
-        inside = np.zeros((P, P), bool)
-        inside[reach:, :] = True
-        inside[:, reach:] = True
-        is_input = np.zeros((P, P), bool)
-        is_input[before:before + size, before:before + size] = True
-        grid[inside & is_input] = _UNCOVERED
-        grid[inside & ~is_input] = _UNCOVERED_PAD
-    taps = np.arange(kernel) * dilation
-    grid[np.ix_(taps, taps)] = _TAP
+    grid = _cell_colours(size, kernel, before, P, out, stride, dilation)
     rgb = np.empty((P * cell + 1, P * cell + 1, 3), np.uint8)
     rgb[:P * cell, :P * cell] = upscale(grid, cell)
     rgb[-1, :] = _GRID
@@ -171,20 +179,7 @@ def plot_windows(ax, size, kernel, *, stride=1, padding=0, dilation=1) -> int:
     except ValueError:
         before = after = 0
     P = size + before + after
-    reach = (out - 1) * stride + dilation * (kernel - 1) + 1 if out else 0
-    grid = np.empty((P, P, 3), np.uint8)        # cell colours, drawn as one image of P x P
-    grid[:] = _PAD
-    grid[before:before + size, before:before + size] = _INPUT
-    unreached = np.zeros((P, P), bool)
-    unreached[reach:, :] = True
-    unreached[:, reach:] = True
-    is_input = np.zeros((P, P), bool)
-    is_input[before:before + size, before:before + size] = True
-    grid[unreached & is_input] = _UNCOVERED
-    grid[unreached & ~is_input] = _UNCOVERED_PAD
-    if out:
-        taps = np.arange(kernel) * dilation
-        grid[np.ix_(taps, taps)] = _TAP
+    grid = _cell_colours(size, kernel, before, P, out, stride, dilation)  # one P x P image
     ax.imshow(grid, extent=(0, P, P, 0), interpolation="nearest")
     # grid lines as vectors, on top of the cells
     t = np.arange(P + 1)
