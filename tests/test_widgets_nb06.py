@@ -1,6 +1,7 @@
 """TrainAndWatch without a browser: every control value gives a picture or a message; the
 background loop is stepped explicitly (a sleep the test controls), never by waiting."""
 import asyncio
+import threading
 
 import numpy as np
 import pytest
@@ -92,6 +93,35 @@ def test_start_runs_in_the_background_and_pause_stops_it(loop):
     assert "cnnedu-tw-stopped" in w.widget._dom_classes     # the browser test waits on it
     w.start()
     assert "cnnedu-tw-stopped" not in w.widget._dom_classes
+
+
+def test_pause_on_another_thread_waits_for_the_tick_in_progress(w):
+    """JupyterLab 4.6 runs button handlers on a kernel subshell's own thread, beside the
+    training loop: a Pause arriving mid-tick must wait for that tick and count its batches
+    (the browser once showed "paused after 36 batches" under a status of batch 40)."""
+    entered, release = threading.Event(), threading.Event()
+    step = w.trainer.step
+
+    def held_step(n):
+        entered.set()
+        assert release.wait(30)
+        return step(n)
+
+    w.trainer.step = held_step
+    w.running = True
+    ticker = threading.Thread(target=w.tick)
+    ticker.start()
+    assert entered.wait(30)                      # the tick is inside Trainer.step now
+    pauser = threading.Thread(target=w.pause)
+    pauser.start()
+    pauser.join(0.5)     # without the lock Pause ends here, having read 0 batches
+    release.set()
+    ticker.join(30)
+    pauser.join(30)
+    assert not ticker.is_alive() and not pauser.is_alive()
+    assert w.trainer.steps == STEPS_PER_TICK and not w.running
+    assert f"paused after {STEPS_PER_TICK} batches" in w.message.text
+    assert f"batch {STEPS_PER_TICK} " in w.status.value
 
 
 def test_still_picture_titles_name_the_fixed_scales(w):

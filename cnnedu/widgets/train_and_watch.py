@@ -10,6 +10,12 @@ network. Accuracy is scored after every epoch on a validation split of the train
 digits (the test digits are never shown here). At most one training loop ever runs:
 Start while a loop is alive (Pause then Start within its pause) keeps that loop.
 
+The buttons' handlers may run on another thread than the training loop: JupyterLab 4.6
+sends widget messages to a kernel subshell by default (its "Kernel Comms over subshells"
+setting), and ipykernel 7 runs a subshell on its own thread. So every method that reads
+or changes the training state holds one re-entrant lock: a Pause clicked in the middle of
+a tick waits for that tick to end, and its message counts the batches the status shows.
+
 The computation is :class:`cnnedu.nn.training.Trainer`; the widget only wires it to the
 controls. The pause between ticks is ``await self.sleep(seconds)``: tests give the widget
 a sleep they control and step the loop explicitly.
@@ -24,7 +30,9 @@ a sleep they control and step the loop explicitly.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
+import threading
 
 import ipywidgets as W
 import numpy as np
@@ -54,6 +62,17 @@ def plural(n: int, word: str) -> str:
     if n == 1:
         return f"{n} {word}"
     return f"{n} " + {"batch": "batches"}.get(word, word + "s")
+
+
+def _locked(method):
+    """Run a method holding the widget's lock (see the module docstring)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 def _axis_panel(panel: ImagePanel, y_labels, x_labels, width: int):
@@ -124,6 +143,7 @@ class TrainAndWatch(LiveWidget):
         self.warning.add_class("cnnedu-tw-warning")
         self.message = MessageLine()
         self.lr = float(lr)
+        self._lock = threading.RLock()
         self.running = False
         self._task = None
         self.widget = W.VBox([
@@ -165,6 +185,7 @@ class TrainAndWatch(LiveWidget):
         return f"{plural(self.max_epochs, 'epoch')} done: press Reset to train again."
 
     @safe_update
+    @_locked
     def tick(self) -> None:
         """Train one bounded chunk of batches (never past ``max_epochs``) and redraw."""
         t = self.trainer
@@ -190,17 +211,23 @@ class TrainAndWatch(LiveWidget):
 
     async def _run(self) -> None:
         try:
-            while self.running and not self.finished:
-                self.tick()
-                if not self.running:
-                    break
-                await self.sleep(self.pace[1])
+            while True:
+                with self._lock:               # Pause on another thread waits for the tick
+                    if not self.running or self.finished:
+                        break
+                    self.tick()
+                    if not self.running:
+                        break
+                    seconds = self.pace[1]
+                await self.sleep(seconds)
         finally:
-            self.running = False
-            self._set_buttons()
-            self.widget.add_class("cnnedu-tw-stopped")     # the loop has ended (tests wait on it)
+            with self._lock:
+                self.running = False
+                self._set_buttons()
+                self.widget.add_class("cnnedu-tw-stopped")  # the loop has ended (tests wait on it)
 
     @safe_update
+    @_locked
     def start(self) -> None:
         if self.finished:
             self.message.info(self._done_text())
@@ -214,6 +241,7 @@ class TrainAndWatch(LiveWidget):
         self._task = asyncio.get_event_loop().create_task(self._run())
 
     @safe_update
+    @_locked
     def pause(self) -> None:
         self.running = False
         self._set_buttons()
@@ -222,6 +250,7 @@ class TrainAndWatch(LiveWidget):
                               "Start continues.")
 
     @safe_update
+    @_locked
     def reset(self) -> None:
         self.running = False
         self.trainer = self._new_trainer()
@@ -237,11 +266,13 @@ class TrainAndWatch(LiveWidget):
 
     # ---------------------------------------------------------------- controls
     @safe_update
+    @_locked
     def change_init(self, change=None) -> None:
         self.reset()
         self.message.info(f"initializer: {INIT_LABELS[self.init_dd.value]} (network reset)")
 
     @safe_update
+    @_locked
     def change_lr(self, change=None) -> None:
         v, problem = parse_number(self.lr_box.value, minimum=LR_RANGE[0], maximum=LR_RANGE[1])
         if problem:
@@ -288,6 +319,7 @@ class TrainAndWatch(LiveWidget):
         return ""
 
     @safe_update
+    @_locked
     def draw(self) -> None:
         t = self.trainer
         mosaic = filter_mosaic(t.model[0].params["w"], ncols=8)
