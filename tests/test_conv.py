@@ -308,6 +308,50 @@ def test_plan_takes_the_largest_tile_that_fits(method, backward):
     assert not tiny.fits and tiny.size == 1
 
 
+@pytest.mark.parametrize("backward", [False, True])
+def test_cache_sized_chunks_are_equal_and_under_the_target(backward):
+    g = _plan.Conv(10, 6, 20, 24, 5, 3, 3, ph=1, pw=1, itemsize=4)
+    one = _plan.gemm_bytes(g, "flat", backward, 1, g.Ho, g.C)
+    whole = _plan.plan(g, "flat", backward, 100 * one)
+    assert whole.size == 10
+    # a target of 4 samples: 3 chunks (10 = 4 + 4 + 2 would do), balanced as 4, 4, 4 -> 4
+    p = _plan.cache_sized(g, "flat", backward, whole, 4 * one)
+    assert (p.split, p.size, p.fits) == ("samples", 4, True) and p.bytes <= 4 * one
+    # a target of 6 samples: 2 chunks of 5, not 6 + 4
+    p = _plan.cache_sized(g, "flat", backward, whole, 6 * one + 1)
+    assert p.size == 5 and p.bytes == _plan.gemm_bytes(g, "flat", backward, 5, g.Ho, g.C)
+    # the target holds the whole batch, or not even one sample: the plan is kept
+    assert _plan.cache_sized(g, "flat", backward, whole, 10 * one) == whole
+    assert _plan.cache_sized(g, "flat", backward, whole, one - 1) == whole
+    # bands of rows (one sample over budget) are never changed
+    rows = _plan.plan(g, "flat", backward, one - 1)
+    assert _plan.cache_sized(g, "flat", backward, rows, 10) == rows
+
+
+def test_batches_run_in_cache_sized_chunks(monkeypatch):
+    """The public functions use the chunks: y and the gradients agree with one chunk."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((7, 3, 9, 8))
+    w = rng.standard_normal((4, 3, 3, 3))
+    b = rng.standard_normal(4)
+    dy = rng.standard_normal((7, 4, 9, 8))
+    y1 = conv2d(x, w, b, padding=1)
+    g1 = conv2d_backward(dy, x, w, padding=1)
+    sizes = []
+    real = _plan.cache_sized
+    monkeypatch.setattr(_plan, "cache_sized",
+                        lambda *a: sizes.append(real(*a).size) or real(*a))
+    g = _plan.Conv(7, 3, 9, 8, 4, 3, 3, ph=1, pw=1, itemsize=8)
+    one = _plan.gemm_bytes(g, "flat", True, 1, g.Ho, g.C)   # one sample, backward
+    monkeypatch.setattr(_im2col, "CACHE_BYTES", one)
+    y2 = conv2d(x, w, b, padding=1)
+    g2 = conv2d_backward(dy, x, w, padding=1)
+    assert len(sizes) == 2 and max(sizes) < 7 and sizes[-1] == 1   # backward: one by one
+    np.testing.assert_allclose(y2, y1, rtol=1e-12, atol=1e-12)
+    for a, c in zip(g2, g1):
+        np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-12)
+
+
 def test_fft_chunk_and_correlate_rows():
     g = _plan.Conv(6, 4, 60, 60, 5, 7, 7, ph=3, pw=3, itemsize=4)
     one = _plan.fft_bytes(g, True, 1)

@@ -22,8 +22,8 @@ In every GEMM method the im2col matrix is ``(C*kh*kw, n*L)`` (rows ``c, u, v``; 
 ``n`` then position), so forward, ``dw`` and ``dcols`` are one GEMM each per chunk of
 the batch. :mod:`cnnedu.nn.conv._plan` sizes the tiles (chunks of samples; bands of output
 rows or groups of channels when one sample is too large) so that the scratch of a call
-stays below ``SCRATCH_BYTES``, and each chunk's arrays are released before the next
-chunk is filled. The FFT method is used only where its spectra fit (in chunks of
+stays below ``SCRATCH_BYTES`` (and a batch's chunks near ``CACHE_BYTES``, for speed); each
+chunk's arrays are released before the next chunk is filled. The FFT method is used only where its spectra fit (in chunks of
 samples); otherwise the GEMM path, tiled, does the work.
 """
 from __future__ import annotations
@@ -34,6 +34,7 @@ from numpy.lib.stride_tricks import as_strided
 from cnnedu.nn.conv import _plan
 
 SCRATCH_BYTES = 256 * 2**20  # at most this much im2col scratch per chunk
+CACHE_BYTES = 8 * 2**20  # batches are cut into chunks of about this much (speed)
 FORCE = None  # tests set "flat", "strided", "offsets" or "fft" (if applicable)
 
 
@@ -181,7 +182,8 @@ def _method_and_plan(x, w, padding, stride, dilation, out_hw, backward, budget):
             return method, n
         # the spectra of even one sample are over budget: the GEMM path, tiled, is not
         method = "strided" if 5 * cv.Wp > 6 * out_hw[1] else "flat"
-    return method, _plan.plan(cv, method, backward, budget)
+    tiles = _plan.plan(cv, method, backward, budget)
+    return method, _plan.cache_sized(cv, method, backward, tiles, min(budget, CACHE_BYTES))
 
 
 def _band(x1, top: int, count: int) -> np.ndarray:
