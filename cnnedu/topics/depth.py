@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 import numpy as np
@@ -98,6 +99,9 @@ def stack_input(channels: int = 8, *, size: int = 64, image: str = "astronaut",
     mix = _init.orthogonal((channels, 3, 1, 1), np.random.default_rng(seed))
     x = conv2d(photo[None], mix)
     return x / x.std()
+
+
+_photo = lru_cache(maxsize=8)(stack_input)    # depth_profile's default input, made once
 
 
 def init_stack(init: str, *, depth: int = 20, channels: int = 8, kernel_size: int = 3,
@@ -208,9 +212,13 @@ class DepthProfile:
         return self.all_activations[layer - 1], self.all_gradients[layer - 1]
 
 
-def _std(a: np.ndarray) -> float:
-    """std in float64 (float32 squares overflow before the values); NaN if any is inf."""
-    v = float(a.std(dtype=np.float64))
+def _std(a: np.ndarray, out: Optional[np.ndarray] = None) -> float:
+    """std in float64 (float32 squares overflow before the values); NaN if any is inf.
+    ``a.std(dtype=np.float64)``'s steps without its Python overhead (the same float), the
+    deviations in ``out`` (float64, the shape of ``a``) if given: one array for a stack."""
+    n = np.intp(a.size)
+    d = np.subtract(a, np.add.reduce(a, None, np.float64, keepdims=True) / n, out=out)
+    v = math.sqrt(np.add.reduce(np.square(d, out=d), None, np.float64) / n)
     return v if math.isfinite(v) else math.nan
 
 
@@ -282,9 +290,11 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
     depth = len(layers)
     if keep_layer is not None:
         keep_layer = integer(keep_layer, "keep_layer", func, minimum=1, maximum=depth)
-    layers = [(w.astype(dtype), b.astype(dtype)) for w, b in layers]
-    if x is None:
-        x = stack_input(channels, size=size)
+    layers = [(w.astype(dtype, copy=False), b.astype(dtype, copy=False)) for w, b in layers]
+    if x is None:       # one photograph per size, made once (read-only: the cache shares it)
+        cached = type(channels) is int and type(size) is int and size <= 64
+        x = (_photo if cached else stack_input)(channels, size=size)
+        x.flags.writeable = False
     else:
         x = as_float_array(x, "x", func)
         if x.ndim != 4 or x.shape[1] != channels:
@@ -293,11 +303,9 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
     x = x.astype(dtype, copy=False)
     act = _act.get(activation)
     pad = kernel_size // 2
-    fwd = np.full(depth, np.nan)
-    signal = np.full(depth, np.nan)
-    bwd = np.full(depth, np.nan)
-    overflow = underflow = None
-    kept_h = kept_g = None
+    fwd, signal, bwd = (np.full(depth, np.nan) for _ in range(3))
+    overflow = underflow = kept_h = kept_g = None
+    scratch = np.empty(x.shape, np.float64)     # _std's deviations, every layer
     all_g = [None] * depth
     hs, zs = [x], []
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -307,41 +315,33 @@ def depth_profile(init: str, activation: str = "relu", *, depth: int = 20, chann
             h = act.forward(z)
             zs.append(z)
             hs.append(h)
-            fwd[l] = _std(h)
-            if math.isnan(fwd[l]):
-                overflow = l + 1
-                break
-            if fwd[l] < floor:
-                underflow = l + 1
+            fwd[l] = _std(h, scratch)
+            if math.isnan(fwd[l]) or fwd[l] < floor:     # inf or NaN: overflowed; else vanished
+                overflow, underflow = (l + 1, None) if math.isnan(fwd[l]) else (None, l + 1)
                 break
             if keep_layer == l + 1:
                 kept_h = h.copy()
         if overflow is None and underflow is None:
-            if any(np.any(b != 0) for _, b in layers):
+            if bias != "zeros" and any(np.any(b != 0) for _, b in layers):
                 h0 = np.zeros_like(x)
                 for l, (w, b) in enumerate(layers):
                     h0 = act.forward(conv2d(h0, w, b, padding=pad))
-                    signal[l] = _std(hs[l + 1] - h0)
+                    signal[l] = _std(hs[l + 1] - h0, scratch)
             else:
                 signal[:] = fwd
             g = np.random.default_rng(seed + 1).standard_normal(hs[-1].shape).astype(dtype)
             for l in range(depth - 1, -1, -1):
-                bwd[l] = _std(g)
-                if math.isnan(bwd[l]):
-                    overflow = l + 1
-                    break
-                if bwd[l] < floor:
-                    underflow = l + 1
+                bwd[l] = _std(g, scratch)
+                if math.isnan(bwd[l]) or bwd[l] < floor:     # inf or NaN: overflowed; else vanished
+                    overflow, underflow = (l + 1, None) if math.isnan(bwd[l]) else (None, l + 1)
                     break
                 if keep_layer == l + 1:
                     kept_g = g.copy()
                 if keep_all:
                     all_g[l] = g
-                dz = g * act.grad(zs[l])
-                g = conv2d(dz, _back_kernel(layers[l][0]), padding=pad)
-    all_h = None
-    if keep_all:
-        all_h = list(hs[1:]) + [None] * (depth - len(hs) + 1)
+                if l:           # below layer 1 is the photograph: no gradient to measure
+                    g = conv2d(g * act.grad(zs[l]), _back_kernel(layers[l][0]), padding=pad)
+    all_h = list(hs[1:]) + [None] * (depth - len(hs) + 1) if keep_all else None
     return DepthProfile(init, activation, fwd, bwd, signal, float(x.std()),
                         keep_layer, kept_h, kept_g, overflow,
                         all_h, all_g if keep_all else None, underflow)
