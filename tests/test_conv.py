@@ -328,6 +328,21 @@ def test_cache_sized_chunks_are_equal_and_under_the_target(backward):
     assert _plan.cache_sized(g, "flat", backward, rows, 10) == rows
 
 
+def test_tiling_is_remembered_and_matches_the_plan():
+    g = _plan.Conv(10, 6, 20, 24, 5, 3, 3, ph=1, pw=1, itemsize=4)
+    one = _plan.gemm_bytes(g, "flat", True, 1, g.Ho, g.C)
+    t = _plan.tiling(g, "flat", True, 100 * one, 4 * one)
+    assert t == ("flat", _plan.cache_sized(g, "flat", True, _plan.plan(g, "flat", True, 100 * one),
+                                           4 * one))
+    hits = _plan.tiling.cache_info().hits
+    assert _plan.tiling(g, "flat", True, 100 * one, 4 * one) is t
+    assert _plan.tiling.cache_info().hits == hits + 1
+    # FFT over budget for one sample: the GEMM method that replaces it
+    big = _plan.Conv(1, 64, 96, 96, 64, 7, 7, ph=3, pw=3, itemsize=4)
+    method, tiles = _plan.tiling(big, "fft", False, 1000, 1000)
+    assert method == "flat" and isinstance(tiles, _plan.Plan)
+
+
 def test_batches_run_in_cache_sized_chunks(monkeypatch):
     """The public functions use the chunks: y and the gradients agree with one chunk."""
     rng = np.random.default_rng(3)
@@ -338,9 +353,8 @@ def test_batches_run_in_cache_sized_chunks(monkeypatch):
     y1 = conv2d(x, w, b, padding=1)
     g1 = conv2d_backward(dy, x, w, padding=1)
     sizes = []
-    real = _plan.cache_sized
-    monkeypatch.setattr(_plan, "cache_sized",
-                        lambda *a: sizes.append(real(*a).size) or real(*a))
+    real = _plan.tiling
+    monkeypatch.setattr(_plan, "tiling", lambda *a: sizes.append(real(*a)[1].size) or real(*a))
     g = _plan.Conv(7, 3, 9, 8, 4, 3, 3, ph=1, pw=1, itemsize=8)
     one = _plan.gemm_bytes(g, "flat", True, 1, g.Ho, g.C)   # one sample, backward
     monkeypatch.setattr(_im2col, "CACHE_BYTES", one)

@@ -23,8 +23,8 @@ In every GEMM method the im2col matrix is ``(C*kh*kw, n*L)`` (rows ``c, u, v``; 
 the batch. :mod:`cnnedu.nn.conv._plan` sizes the tiles (chunks of samples; bands of output
 rows or groups of channels when one sample is too large) so that the scratch of a call
 stays below ``SCRATCH_BYTES`` (and a batch's chunks near ``CACHE_BYTES``, for speed); each
-chunk's arrays are released before the next chunk is filled. The FFT method is used only where its spectra fit (in chunks of
-samples); otherwise the GEMM path, tiled, does the work.
+chunk's arrays are released before the next chunk is filled. The FFT method is used only
+where its spectra fit (in chunks of samples); otherwise the GEMM path, tiled, does the work.
 """
 from __future__ import annotations
 
@@ -175,15 +175,8 @@ def _sizes(x, w, padding, stride, dilation) -> _plan.Conv:
 def _method_and_plan(x, w, padding, stride, dilation, out_hw, backward, budget):
     """The method, and its tiling (an int: FFT samples per chunk; else a Plan)."""
     method = choose(x, w, stride, dilation, padding, out_hw)
-    cv = _sizes(x, w, padding, stride, dilation)
-    if method == "fft":
-        n = _plan.fft_chunk(cv, backward, budget)
-        if n:
-            return method, n
-        # the spectra of even one sample are over budget: the GEMM path, tiled, is not
-        method = "strided" if 5 * cv.Wp > 6 * out_hw[1] else "flat"
-    tiles = _plan.plan(cv, method, backward, budget)
-    return method, _plan.cache_sized(cv, method, backward, tiles, min(budget, CACHE_BYTES))
+    return _plan.tiling(_sizes(x, w, padding, stride, dilation), method, backward, budget,
+                        min(budget, CACHE_BYTES))
 
 
 def _band(x1, top: int, count: int) -> np.ndarray:

@@ -17,10 +17,11 @@ outputs themselves (``y``, ``dx``, ``dw``, ``db``) are not scratch.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-__all__ = ["Conv", "gemm_bytes", "fft_bytes", "plan", "Plan", "cache_sized", "fft_chunk",
-           "correlate_rows"]
+__all__ = ["Conv", "gemm_bytes", "fft_bytes", "plan", "Plan", "cache_sized", "tiling",
+           "fft_chunk", "correlate_rows"]
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,20 @@ def cache_sized(g: Conv, method: str, backward: bool, p: Plan, target: int) -> P
 def fft_chunk(g: Conv, backward: bool, budget: int) -> int:
     """Samples per chunk of the FFT method under ``budget``; 0 when one sample is too many."""
     return max(0, _largest(1, g.N, lambda v: fft_bytes(g, backward, v) <= budget))
+
+
+@functools.lru_cache(maxsize=512)  # about 10 us a call: a tenth of a small conv's time
+def tiling(g: Conv, method: str, backward: bool, budget: int, cache: int):
+    """``(method, tiles)`` for a call planned as ``method`` (see :func:`plan`): for
+    ``"fft"`` the samples per chunk, or the GEMM method that replaces it when one
+    sample's spectra are over budget; otherwise a :class:`Plan`, cache-sized
+    (:func:`cache_sized`, ``cache`` bytes)."""
+    if method == "fft":
+        n = fft_chunk(g, backward, budget)
+        if n:
+            return method, n
+        method = "strided" if 5 * g.Wp > 6 * g.Wo else "flat"
+    return method, cache_sized(g, method, backward, plan(g, method, backward, budget), cache)
 
 
 def correlate_rows(H_out: int, W_out: int, kh: int, kw: int, fft: bool, itemsize: int,
