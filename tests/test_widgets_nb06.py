@@ -43,15 +43,17 @@ def loop():
     yield lp
     for task in asyncio.all_tasks(lp):
         task.cancel()
-    lp.run_until_complete(asyncio.sleep(0))
+    settle(lp)                                  # the cancelled tasks end
     lp.close()
     asyncio.set_event_loop(None)
 
 
 def settle(loop, rounds=5):
-    """Let every ready task run until it waits again (no clock involved)."""
+    """Run the loop's ready callbacks ``rounds`` times, each task until it waits again (no
+    clock involved: ``stop`` scheduled first ends ``run_forever`` after one batch)."""
     for _ in range(rounds):
-        loop.run_until_complete(asyncio.sleep(0))
+        loop.call_soon(loop.stop)
+        loop.run_forever()
 
 
 def pixels(panel):

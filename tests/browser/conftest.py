@@ -145,7 +145,8 @@ def lab(_playwright, tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         # A poll, not a hope: it ends as soon as the server answers (a few seconds), or
-        # at once when the process has exited; the deadline only bounds a hang.
+        # at once when the process has exited; the deadline only bounds a hang. (The
+        # server binds its port after it prints "running at", so no line announces it.)
         deadline = time.monotonic() + 180
         while True:
             try:
@@ -155,7 +156,10 @@ def lab(_playwright, tmp_path_factory):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("JupyterLab did not start:\n"
                                        + (tmp / "lab.log").read_text()[-3000:])
-                time.sleep(0.3)  # between polls of the condition above
+                try:     # between two requests, wait on the server's exit (up to 0.3 s)
+                    proc.wait(0.3)
+                except subprocess.TimeoutExpired:
+                    pass
         yield Lab(base, token, root)
     finally:
         proc.terminate()
