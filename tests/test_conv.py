@@ -87,7 +87,14 @@ def test_every_strategy_matches_naive(strategy, monkeypatch):
     cases = [((2, 1, 9, 8), (1, 1, 3, 3), dict()),
              ((2, 3, 11, 10), (4, 3, 4, 3), dict(padding=(2, 1))),
              ((3, 2, 12, 9), (2, 2, 3, 2), dict(stride=(2, 1), padding=1, dilation=(1, 2))),
-             ((1, 2, 8, 8), (3, 2, 8, 8), dict(padding=3))]
+             ((1, 2, 8, 8), (3, 2, 8, 8), dict(padding=3)),
+             # the flat grid's rows carry only left padding: windows that run off a row
+             # must read the next row's; here they overrun by more than a row (W = 1),
+             # by a dilated reach, and with wide padding on a narrow image
+             ((2, 2, 3, 1), (2, 2, 5, 5), dict(padding=2)),
+             ((1, 2, 4, 3), (2, 2, 3, 3), dict(padding=(1, 3), dilation=(1, 3))),
+             ((1, 1, 4, 2), (1, 1, 2, 3), dict(padding=(0, 3))),
+             ((2, 1, 3, 4), (2, 1, 2, 1), dict(padding=2))]  # reach below padding: P = W_out
     for xs, ws, kwargs in cases:
         x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
         y = conv2d(x, w, b, **kwargs)
@@ -276,13 +283,20 @@ from cnnedu.nn.conv import _plan  # noqa: E402
 
 
 def test_plan_arithmetic_by_hand():
-    # x (4, 2, 5, 6), w (3, 2, 3, 3), padding 1, float64, flat grid: Hp=7, Wp=8, L=5*8=40
+    # x (4, 2, 5, 6), w (3, 2, 3, 3), padding 1, float64, flat grid: Hp=7, Wp=8, rows of
+    # pitch 6 + 1 = 7 (left padding only), L=5*7=35, one spare row
     g = _plan.Conv(4, 2, 5, 6, 3, 3, 3, ph=1, pw=1, itemsize=8)
-    assert (g.Hp, g.Wp, g.Ho, g.Wo) == (7, 8, 5, 6)
-    padded, cols, out = 2 * (7 + 1) * 8, 2 * 9 * 40, 3 * 40
+    assert (g.Hp, g.Wp, g.Ho, g.Wo, g.pitch, g.spare()) == (7, 8, 5, 6, 7, 1)
+    padded, cols, out = 2 * (7 + 1) * 7, 2 * 9 * 35, 3 * 35
     assert _plan.gemm_bytes(g, "flat", False, 1, 5, 2) == 8 * (padded + cols + out)
-    col2im = 2 * (7 + 1) * 8
+    col2im = 2 * (7 + 1) * 7
     assert _plan.gemm_bytes(g, "flat", True, 1, 5, 2) == 8 * (padded + 2 * cols + out + col2im)
+    # a 5-wide kernel over a 1-wide image padded by 2: pitch 3, the last windows overrun
+    # by 4 columns, two spare rows; no overrun for a 1x1 kernel
+    assert _plan.Conv(1, 1, 1, 1, 1, 5, 5, ph=2, pw=2).spare() == 2
+    assert _plan.Conv(1, 1, 4, 4, 1, 1, 1).spare() == 0
+    # a kernel whose reach (1 - 1 columns) is less than the padding (2): rows of W_out
+    assert _plan.Conv(1, 1, 3, 4, 2, 2, 1, ph=2, pw=2).pitch == 8
     # strided grid: L = 5*6, no spare row
     assert _plan.gemm_bytes(g, "strided", False, 1, 5, 2) == 8 * (2 * 7 * 8 + 2 * 9 * 30 + 3 * 30)
     # linear in n

@@ -5,10 +5,13 @@ Arguments arrive validated and normalised (arrays of one float dtype, ``(h, w)``
 
 ``"flat"`` (stride 1)
     The padded input is flattened per channel and the windows are read on a grid of
-    ``H_out`` rows of full padded width ``Wp``: kernel tap ``(u, v)`` then sees the
-    *contiguous* run ``x_flat[u*dh*Wp + v*dw :][:H_out*Wp]``. im2col becomes long
-    memcpy-like copies and col2im ``kh*kw`` contiguous adds. The ``Wp - W_out`` extra
-    columns per row are garbage; they are cropped from ``y`` and zero in ``dy``.
+    ``H_out`` rows of pitch ``P = max(W + pw, W_out)``: kernel tap ``(u, v)`` then sees
+    the *contiguous* run ``x_flat[u*dh*P + v*dw :][:H_out*P]``. A row carries its left
+    padding only: a window that runs off a row's right end reads the next row's left
+    padding, the same ``pw`` zeros (for a 3x3 kernel with padding 1, rows of ``W + 1``,
+    not ``W + 2``). im2col becomes long memcpy-like copies and col2im ``kh*kw``
+    contiguous adds. The ``P - W_out`` extra columns per row (``dw*(kw - 1) - pw``, or 0)
+    are garbage; they are cropped from ``y`` and zero in ``dy``.
 ``"strided"`` (any stride)
     Classic im2col through an ``as_strided`` view ``(C, kh, kw, N, H_out, W_out)``.
 ``"offsets"`` (stride 1, very few channels: ``C*F <= 2``)
@@ -38,12 +41,12 @@ CACHE_BYTES = 8 * 2**20  # batches are cut into chunks of about this much (speed
 FORCE = None  # tests set "flat", "strided", "offsets" or "fft" (if applicable)
 
 
-def pad(x: np.ndarray, ph: int, pw: int, extra_rows: int = 0) -> np.ndarray:
-    """Zero-pad the last two axes (and add ``extra_rows`` zero rows at the bottom)."""
-    if ph == 0 and pw == 0 and extra_rows == 0:
+def pad(x: np.ndarray, ph: int, pw: int) -> np.ndarray:
+    """Zero-pad the last two axes by ``ph`` rows and ``pw`` columns on each side."""
+    if ph == 0 and pw == 0:
         return x
     H, W = x.shape[-2:]
-    out = np.zeros(x.shape[:-2] + (H + 2 * ph + extra_rows, W + 2 * pw), dtype=x.dtype)
+    out = np.zeros(x.shape[:-2] + (H + 2 * ph, W + 2 * pw), dtype=x.dtype)
     out[..., ph:ph + H, pw:pw + W] = x
     return out
 
@@ -53,7 +56,7 @@ def choose(x, w, stride, dilation, padding, out_hw) -> str:
     N, C, H, W = x.shape
     F, _, kh, kw = w.shape
     Ho, Wo = out_hw
-    Wp = W + 2 * padding[1]
+    pitch = max(W + padding[1], Wo)  # the flat grid's row (see the module docstring)
     unit = stride == (1, 1)
     if FORCE is not None:
         if FORCE == "strided" or (FORCE == "fft" and dilation != (1, 1)) or not unit:
@@ -63,7 +66,7 @@ def choose(x, w, stride, dilation, padding, out_hw) -> str:
         return "strided"
     if dilation == (1, 1) and kh >= 7 and kw >= 7 and Ho * Wo >= 48 * 48:
         return "fft"
-    if 5 * Wp > 6 * Wo:  # the flat grid would waste more than a sixth of its columns
+    if 5 * pitch > 6 * Wo:  # the flat grid would waste more than a sixth of its columns
         return "strided"
     return "offsets" if C * F <= 2 else "flat"
 
@@ -72,12 +75,12 @@ def choose(x, w, stride, dilation, padding, out_hw) -> str:
 # views of the windows
 # ---------------------------------------------------------------------------------------
 
-def flat_windows(xf, C, kshape, dilation, Wp, L):
-    """View ``(C, kh, kw, n, L)`` of ``xf`` (n, C, rows*Wp): ``xf[n, c, u*dh*Wp + v*dw + t]``."""
+def flat_windows(xf, C, kshape, dilation, P, L):
+    """View ``(C, kh, kw, n, L)`` of ``xf`` (n, C, rows*P): ``xf[n, c, u*dh*P + v*dw + t]``."""
     sN, sC, s1 = xf.strides
     (kh, kw), (dh, dw) = kshape, dilation
     return as_strided(xf, shape=(C, kh, kw, xf.shape[0], L),
-                      strides=(sC, dh * Wp * s1, dw * s1, sN, s1), writeable=False)
+                      strides=(sC, dh * P * s1, dw * s1, sN, s1), writeable=False)
 
 
 def strided_windows(x_pad, kshape, stride, dilation, out_hw):
@@ -105,21 +108,25 @@ class _Geometry:
         self.Ho, self.Wo = out_hw
         self.Hp, self.Wp = self.H + 2 * self.ph, self.W + 2 * self.pw
         self.flat = method in ("flat", "offsets")
-        # flat grid: H_out rows of full padded width, and one spare zero row so the
-        # last windows' garbage columns stay inside the buffer
-        self.L = self.Ho * self.Wp if self.flat else self.Ho * self.Wo
+        # flat grid: H_out rows of pitch P = W + pw (left padding only), and spare zero
+        # rows (``rows = Hp + spare`` in all) so the last windows' garbage columns stay
+        # inside the buffer
+        self.P = max(self.W + self.pw, self.Wo) if self.flat else self.Wp
+        self.rows = self.Hp + (-(-(self.kw - 1) * self.dilation[1] // self.P) if self.flat else 0)
+        self.L = self.Ho * self.P if self.flat else self.Ho * self.Wo
         self.CKK = self.C * self.kh * self.kw
 
     def padded(self, x):
-        """(n, C, rows*Wp) flat when ``self.flat``, else (n, C, Hp, Wp)."""
+        """(n, C, rows*P) flat when ``self.flat``, else (n, C, Hp, Wp)."""
         if not self.flat:
             return pad(x, self.ph, self.pw)
-        xp = pad(x, self.ph, self.pw, extra_rows=1)
-        return xp.reshape(xp.shape[0], self.C, -1)
+        xf = np.zeros((x.shape[0], self.C, self.rows, self.P), dtype=x.dtype)
+        xf[:, :, self.ph:self.ph + self.H, self.pw:self.pw + self.W] = x
+        return xf.reshape(x.shape[0], self.C, -1)
 
     def cols(self, xp):
         if self.flat:
-            view = flat_windows(xp, self.C, (self.kh, self.kw), self.dilation, self.Wp, self.L)
+            view = flat_windows(xp, self.C, (self.kh, self.kw), self.dilation, self.P, self.L)
         else:
             view = strided_windows(xp, (self.kh, self.kw), self.stride, self.dilation,
                                    (self.Ho, self.Wo))
@@ -128,11 +135,11 @@ class _Geometry:
     def offsets(self):
         """Flat offset of each kernel tap ``(u, v)``, in ``c, u, v`` row order."""
         dh, dw = self.dilation
-        return [u * dh * self.Wp + v * dw for u in range(self.kh) for v in range(self.kw)]
+        return [u * dh * self.P + v * dw for u in range(self.kh) for v in range(self.kw)]
 
     def grid(self, a):
         """``a`` (..., L) on the grid, as (..., H_out, W_out) (a view)."""
-        Wg = self.Wp if self.flat else self.Wo
+        Wg = self.P if self.flat else self.Wo
         return a.reshape(a.shape[:-1] + (self.Ho, Wg))[..., :self.Wo]
 
     def extend(self, dy, order):
@@ -140,7 +147,7 @@ class _Geometry:
         dyt = dy.transpose(order)
         if not self.flat:
             return np.ascontiguousarray(dyt).reshape(dyt.shape[:2] + (self.L,))
-        ext = np.zeros(dyt.shape[:2] + (self.Ho, self.Wp), dtype=dy.dtype)
+        ext = np.zeros(dyt.shape[:2] + (self.Ho, self.P), dtype=dy.dtype)
         ext[..., :self.Wo] = dyt
         return ext.reshape(dyt.shape[:2] + (self.L,))
 
@@ -148,10 +155,10 @@ class _Geometry:
         """Add ``dcols`` (C*kh*kw, n*L) back into the windows; dx as (n, C, H, W) view."""
         d = dcols.reshape(self.C, self.kh, self.kw, n, self.L)
         if self.flat:
-            dxf = np.zeros((self.C, n, (self.Hp + 1) * self.Wp), dtype=dcols.dtype)
+            dxf = np.zeros((self.C, n, self.rows * self.P), dtype=dcols.dtype)
             for k, off in enumerate(self.offsets()):
                 dxf[:, :, off:off + self.L] += d[:, k // self.kw, k % self.kw]
-            dxp = dxf.reshape(self.C, n, self.Hp + 1, self.Wp)
+            dxp = dxf.reshape(self.C, n, self.rows, self.P)
         else:
             dxp = np.zeros((self.C, n, self.Hp, self.Wp), dtype=dcols.dtype)
             (sh, sw), (dh, dw) = self.stride, self.dilation
@@ -291,7 +298,7 @@ def backward(dy, x, w, padding, stride, dilation, out_hw, need_dx=True, budget=N
                             np.multiply(dye[:, f], w[f, c, u, v], out=tmp)
                             dxf[:, c, off:off + g.L] += tmp
             if need_dx:
-                dxp = dxf.reshape(n, g.C, g.Hp + 1, g.Wp)
+                dxp = dxf.reshape(n, g.C, g.rows, g.P)
                 dx[sl] = dxp[:, :, g.ph:g.ph + g.H, g.pw:g.pw + g.W]
             del xf, dye, dxf, tmp
         return dx, dw, db

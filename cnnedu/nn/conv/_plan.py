@@ -52,6 +52,16 @@ class Conv:
         return self.W + 2 * self.pw
 
     @property
+    def pitch(self) -> int:
+        """A row of the flat grid (stride 1): ``max(W + pw, W_out)``; each row carries
+        only its left padding, and the right padding is the next row's."""
+        return max(self.W + self.pw, self.Wo)
+
+    def spare(self) -> int:
+        """Zero rows after the flat grid's padded rows, for the last windows' overrun."""
+        return -(-(self.kw - 1) * self.dw // self.pitch)
+
+    @property
     def Ho(self) -> int:
         return (self.Hp - self.dh * (self.kh - 1) - 1) // self.sh + 1
 
@@ -67,27 +77,28 @@ class Conv:
 def gemm_bytes(g: Conv, method: str, backward: bool, n: int, rows: int, c: int) -> int:
     """Scratch bytes of one tile of the ``"flat"``, ``"strided"`` or ``"offsets"`` method.
 
-    With ``L = rows * Wg`` positions per sample (``Wg = Wp`` on the flat grid, ``W_out``
-    otherwise) and ``r_in`` = :meth:`Conv.rows_in`:
+    With ``L = rows * Wg`` positions per sample (``Wg = P`` = :attr:`Conv.pitch` on the
+    flat grid, ``W_out`` otherwise) and ``r_in`` = :meth:`Conv.rows_in`:
 
-    - padded input ``n c (r_in + 1) Wp`` (flat: one spare row), ``n c r_in Wp`` otherwise;
+    - padded input ``n c (r_in + s) P`` on the flat grid (``s`` = :meth:`Conv.spare`),
+      ``n c r_in Wp`` otherwise;
     - GEMM methods: im2col ``c kh kw n L``; forward ``+ F n L`` (the product); backward
-      ``+ F n L`` (``dy`` on the grid) ``+ c kh kw n L`` (``dcols``) ``+ c n (r_in + 1) Wp``
+      ``+ F n L`` (``dy`` on the grid) ``+ c kh kw n L`` (``dcols``) ``+ c n (r_in + s) P``
       (col2im);
     - offsets: forward ``+ F n L + n L`` (accumulator, product); backward ``+ F n L``
-      ``+ n c (r_in + 1) Wp + n L``.
+      ``+ n c (r_in + s) P + n L``.
     """
     flat = method in ("flat", "offsets")
-    L = rows * (g.Wp if flat else g.Wo)
+    L = rows * (g.pitch if flat else g.Wo)
     r_in = g.rows_in(rows)
-    padded = n * c * (r_in + (1 if flat else 0)) * g.Wp
+    padded = n * c * (r_in + g.spare()) * g.pitch if flat else n * c * r_in * g.Wp
     if method == "offsets":
         total = padded + g.F * n * L + n * L + (padded if backward else 0)
     else:
         cols = c * g.kh * g.kw * n * L
         total = padded + cols + g.F * n * L
         if backward:
-            total += cols + c * n * (r_in + 1) * g.Wp
+            total += cols + c * n * (r_in + g.spare()) * g.pitch
     return total * g.itemsize
 
 
@@ -212,7 +223,7 @@ def tiling(g: Conv, method: str, backward: bool, budget: int, cache: int):
         n = fft_chunk(g, backward, budget)
         if n:
             return method, n
-        method = "strided" if 5 * g.Wp > 6 * g.Wo else "flat"
+        method = "strided" if 5 * g.pitch > 6 * g.Wo else "flat"
     return method, cache_sized(g, method, backward, plan(g, method, backward, budget), cache)
 
 
