@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
-from cnnedu.nn.conv import _im2col
+from cnnedu.nn.conv import _fft, _im2col
 from cnnedu.nn.gradcheck import numerical_gradient, rel_error
 from cnnedu.nn.conv import (
     conv2d,
@@ -428,10 +428,10 @@ def test_correlate_in_bands_matches_scipy(mode, kshape, budget, monkeypatch):
 def test_fft_in_chunks_of_samples_matches_naive():
     rng = np.random.default_rng(5)
     x, w, b = rng.standard_normal((5, 2, 9, 8)), rng.standard_normal((3, 2, 7, 7)), rng.standard_normal(3)
-    y = _im2col._fft_forward(x, w, b, (3, 3), (9, 8), 2)
+    y = _fft.forward(x, w, b, (3, 3), (9, 8), 2)
     np.testing.assert_allclose(y, conv2d_naive(x, w, b, padding=3), **TOL[np.float64])
     dy = rng.standard_normal(y.shape)
-    dx, dw = _im2col._fft_backward(dy, x, w, (3, 3), (9, 8), True, 2)
+    dx, dw = _fft.backward(dy, x, w, (3, 3), (9, 8), True, 2)
     dx_ref, dw_ref, _ = conv2d_backward_naive(dy, x, w, padding=3)
     np.testing.assert_allclose(dx, dx_ref, **TOL[np.float64])
     np.testing.assert_allclose(dw, dw_ref, **TOL[np.float64])

@@ -27,17 +27,20 @@ the batch. :mod:`cnnedu.nn.conv._plan` sizes the tiles (chunks of samples; bands
 rows or groups of channels when one sample is too large) so that the scratch of a call
 stays below ``SCRATCH_BYTES`` (and a batch's chunks near ``CACHE_BYTES``, for speed); each
 chunk's arrays are released before the next chunk is filled. The FFT method is used only
-where its spectra fit (in chunks of samples); otherwise the GEMM path, tiled, does the work.
+where its spectra fit (in chunks of samples, :mod:`cnnedu.nn.conv._fft`); otherwise the
+GEMM path, tiled, does the work. Chunks of samples may run on worker threads
+(:mod:`cnnedu.nn.conv._workers`).
 """
 from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from cnnedu.nn.conv import _plan
+from cnnedu.nn.conv import _fft, _plan, _workers
 
 SCRATCH_BYTES = 256 * 2**20  # at most this much im2col scratch per chunk
 CACHE_BYTES = 8 * 2**20  # batches are cut into chunks of about this much (speed)
+CHUNKS, CHUNK_FLOOR = 4, 256 * 2**10  # and into 4 or more while a chunk keeps 256 KiB
 FORCE = None  # tests set "flat", "strided", "offsets" or "fft" (if applicable)
 
 
@@ -183,7 +186,7 @@ def _method_and_plan(x, w, padding, stride, dilation, out_hw, backward, budget):
     """The method, and its tiling (an int: FFT samples per chunk; else a Plan)."""
     method = choose(x, w, stride, dilation, padding, out_hw)
     return _plan.tiling(_sizes(x, w, padding, stride, dilation), method, backward, budget,
-                        min(budget, CACHE_BYTES))
+                        min(budget, CACHE_BYTES), CHUNKS, CHUNK_FLOOR)
 
 
 def _band(x1, top: int, count: int) -> np.ndarray:
@@ -200,7 +203,7 @@ def forward(x, w, b, padding, stride, dilation, out_hw, budget=None):
     budget = SCRATCH_BYTES if budget is None else budget
     method, tiles = _method_and_plan(x, w, padding, stride, dilation, out_hw, False, budget)
     if method == "fft":
-        return _fft_forward(x, w, b, padding, out_hw, tiles)
+        return _fft.forward(x, w, b, padding, out_hw, tiles)
     if tiles.split != "samples":
         return _split_forward(x, w, b, padding, stride, dilation, out_hw, tiles, budget)
     g = _Geometry(x, w, padding, stride, dilation, out_hw, method)
@@ -219,7 +222,8 @@ def forward(x, w, b, padding, stride, dilation, out_hw, budget=None):
             del xf, acc, tmp  # release this chunk before the next is filled
         return y
     w2 = w.reshape(g.F, g.CKK)
-    for sl in _slices(g.N, tiles.size):
+
+    def chunk(sl):
         cols = g.cols(g.padded(x[sl]))
         if sl.stop - sl.start == 1 and not g.flat:  # one image: y[n] is w2 @ cols itself
             np.matmul(w2, cols, out=y[sl].reshape(g.F, g.L))
@@ -227,7 +231,9 @@ def forward(x, w, b, padding, stride, dilation, out_hw, budget=None):
                 y[sl] += b.reshape(-1, 1, 1)
         else:
             _store(y[sl], g.grid((w2 @ cols).reshape(g.F, -1, g.L)), b)
-        del cols  # release this chunk before the next is filled
+        # returning releases this chunk's arrays before the thread takes the next
+
+    _workers.map_chunks(chunk, _slices(g.N, tiles.size), tiles.bytes, budget)
     return y
 
 
@@ -273,7 +279,7 @@ def backward(dy, x, w, padding, stride, dilation, out_hw, need_dx=True, budget=N
     method, tiles = _method_and_plan(x, w, padding, stride, dilation, out_hw, True, budget)
     db = dy.sum(axis=(0, 2, 3))
     if method == "fft":
-        return (*_fft_backward(dy, x, w, padding, out_hw, need_dx, tiles), db)
+        return (*_fft.backward(dy, x, w, padding, out_hw, need_dx, tiles), db)
     if tiles.split != "samples":
         return (*_split_backward(dy, x, w, padding, stride, dilation, out_hw, need_dx,
                                  tiles, budget), db)
@@ -303,15 +309,19 @@ def backward(dy, x, w, padding, stride, dilation, out_hw, need_dx=True, budget=N
             del xf, dye, dxf, tmp
         return dx, dw, db
     w2 = w.reshape(g.F, g.CKK)
-    dw2 = np.zeros_like(w2)
-    for sl in _slices(g.N, tiles.size):
+
+    def chunk(sl):
         cols = g.cols(g.padded(x[sl]))
         dye = g.extend(dy[sl], (1, 0, 2, 3)).reshape(g.F, -1)  # (F, n*L)
-        dw2 += (cols @ dye.T).T  # (C*kh*kw, F) first: the long side as GEMM rows is faster
+        dw_part = (cols @ dye.T).T  # (C*kh*kw, F) first: the long side as GEMM rows is faster
         del cols
         if need_dx:
             dx[sl] = g.col2im(w2.T @ dye, sl.stop - sl.start)
-        del dye
+        return dw_part
+
+    dw2 = np.zeros_like(w2)
+    for part in _workers.map_chunks(chunk, _slices(g.N, tiles.size), tiles.bytes, budget):
+        dw2 += part  # in chunk order, wherever each chunk ran
     return dx, dw2.reshape(w.shape), db
 
 
@@ -344,57 +354,4 @@ def _split_backward(dy, x, w, padding, stride, dilation, out_hw, need_dx, tiles,
                 dw[:, part] += dwg
                 if need_dx:
                     dx[n:n + 1, part] = dxg
-    return dx, dw
-
-
-# ---------------------------------------------------------------------------------------
-# FFT (stride 1, dilation 1), in chunks of samples
-# ---------------------------------------------------------------------------------------
-
-def _fft_forward(x, w, b, padding, out_hw, chunk):
-    """``y = irfft2(sum_c X[n, c] * conj(W[f, c]))`` cropped: circular = linear here."""
-    (ph, pw), (H, W) = padding, x.shape[2:]
-    shape = (H + 2 * ph, W + 2 * pw)
-    Wc = np.fft.rfft2(w, shape)
-    np.conjugate(Wc, out=Wc)
-    Wc = Wc.reshape(*Wc.shape[:2], -1)
-    y = np.empty((x.shape[0], w.shape[0], *out_hw), dtype=x.dtype)
-    for sl in _slices(x.shape[0], chunk):
-        X = np.fft.rfft2(pad(x[sl], ph, pw), shape)
-        Y = np.einsum("nck,fck->nfk", X.reshape(*X.shape[:2], -1), Wc)
-        half = X.shape[2:]
-        del X
-        yc = np.fft.irfft2(Y.reshape(Y.shape[:2] + half), shape)
-        del Y
-        y[sl] = yc[:, :, :out_hw[0], :out_hw[1]]
-        del yc
-    if b is not None:
-        y += b.reshape(-1, 1, 1)
-    return y
-
-
-def _fft_backward(dy, x, w, padding, out_hw, need_dx=True, chunk=None):
-    """``dw = sum_n corr(x_pad, dy)``, ``dx_pad = sum_f conv(dy, w)`` via FFTs."""
-    (ph, pw), (H, W), (kh, kw) = padding, x.shape[2:], w.shape[2:]
-    shape = (H + 2 * ph, W + 2 * pw)
-    flat = lambda a: a.reshape(*a.shape[:2], -1)  # noqa: E731
-    half = shape[:1] + (shape[1] // 2 + 1,)
-    Wf = flat(np.fft.rfft2(w, shape)) if need_dx else None
-    DW = np.zeros(w.shape[:2] + (half[0] * half[1],), dtype=np.result_type(x.dtype, np.complex64))
-    dx = np.empty_like(x) if need_dx else None
-    for sl in _slices(x.shape[0], chunk or x.shape[0]):
-        X = flat(np.fft.rfft2(pad(x[sl], ph, pw), shape))
-        DY = flat(np.fft.rfft2(dy[sl], shape))  # dy zero-extended to the padded size
-        np.conjugate(DY, out=DY)
-        DW += np.einsum("nfk,nck->fck", DY, X)
-        del X
-        if need_dx:
-            np.conjugate(DY, out=DY)
-            DX = np.einsum("nfk,fck->nck", DY, Wf).reshape(dy[sl].shape[:1] + x.shape[1:2] + half)
-            del DY
-            dx[sl] = np.fft.irfft2(DX, shape)[:, :, ph:ph + H, pw:pw + W]
-            del DX
-        else:
-            del DY
-    dw = np.fft.irfft2(DW.reshape(w.shape[:2] + half), shape)[:, :, :kh, :kw].astype(x.dtype)
     return dx, dw

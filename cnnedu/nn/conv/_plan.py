@@ -188,23 +188,33 @@ def plan(g: Conv, method: str, backward: bool, budget: int) -> Plan:
     return Plan("samples", 1, per(1, g.Ho, g.C), False)
 
 
-def cache_sized(g: Conv, method: str, backward: bool, p: Plan, target: int) -> Plan:
+def cache_sized(g: Conv, method: str, backward: bool, p: Plan, target: int,
+                chunks: int = 1, floor: int = 0) -> Plan:
     """``p``'s chunks of whole samples made no larger than ``target`` scratch bytes where a
-    sample fits in it, and of equal size (``ceil(N / chunks)`` samples each).
+    sample fits in it, at least ``chunks`` of them while each keeps ``floor`` bytes or
+    more, and of equal size (``ceil(N / count)`` samples each).
 
     Speed, not the budget: a chunk whose scratch stays in the last-level cache is faster
     than the whole batch at once (measured on W2 of ``benchmarks/bench_conv.py``, 64 x 16
     channels of 14x14, 32 filters: forward+backward about 10% faster with 8 MiB chunks than
-    in one chunk, and slower again below 4 MiB, where the GEMMs get too small). Other
-    plans (bands, channel groups, a plan that does not fit) are returned unchanged.
+    in one chunk, and slower again below 4 MiB, where the GEMMs get too small), and
+    several chunks can run at once on worker threads (:mod:`cnnedu.nn.conv._workers`).
+    The count depends on the shapes only, never on the machine, so the results do not
+    either. Other plans (bands, channel groups, a plan that does not fit) are returned
+    unchanged.
     """
     if p.split != "samples" or not p.fits or p.size <= 1:
         return p
     n = _largest(1, p.size, lambda v: gemm_bytes(g, method, backward, v, g.Ho, g.C) <= target)
-    if n < 1 or n >= p.size:
+    if n < 1:
         return p
-    chunks = -(-g.N // n)
-    size = -(-g.N // chunks)
+    count = -(-g.N // n)
+    one = gemm_bytes(g, method, backward, 1, g.Ho, g.C)
+    most = g.N // max(1, -(-floor // one))  # chunks of at least ``floor`` bytes
+    count = max(count, min(chunks, most))
+    size = -(-g.N // count)
+    if size >= p.size:
+        return p
     return Plan("samples", size, gemm_bytes(g, method, backward, size, g.Ho, g.C), True)
 
 
@@ -214,17 +224,19 @@ def fft_chunk(g: Conv, backward: bool, budget: int) -> int:
 
 
 @functools.lru_cache(maxsize=512)  # about 10 us a call: a tenth of a small conv's time
-def tiling(g: Conv, method: str, backward: bool, budget: int, cache: int):
+def tiling(g: Conv, method: str, backward: bool, budget: int, cache: int, chunks: int = 1,
+           floor: int = 0):
     """``(method, tiles)`` for a call planned as ``method`` (see :func:`plan`): for
     ``"fft"`` the samples per chunk, or the GEMM method that replaces it when one
     sample's spectra are over budget; otherwise a :class:`Plan`, cache-sized
-    (:func:`cache_sized`, ``cache`` bytes)."""
+    (:func:`cache_sized` with ``cache``, ``chunks`` and ``floor``)."""
     if method == "fft":
         n = fft_chunk(g, backward, budget)
         if n:
             return method, n
         method = "strided" if 5 * g.pitch > 6 * g.Wo else "flat"
-    return method, cache_sized(g, method, backward, plan(g, method, backward, budget), cache)
+    return method, cache_sized(g, method, backward, plan(g, method, backward, budget), cache,
+                               chunks, floor)
 
 
 def correlate_rows(H_out: int, W_out: int, kh: int, kw: int, fft: bool, itemsize: int,

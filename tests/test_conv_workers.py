@@ -1,0 +1,161 @@
+"""A batch's chunks on worker threads (cnnedu.nn.conv._workers): same bits as in one
+thread, in order, errors passed on, the budget kept, and safe after a fork."""
+import multiprocessing
+import os
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from cnnedu.nn.conv import _im2col, _plan, _workers, conv2d, conv2d_backward
+
+needs_local_threads = pytest.mark.skipif(
+    _workers.openblas() is None,
+    reason="numpy's BLAS has no openblas_set_num_threads_local: chunks run in one thread")
+
+
+def _problem(seed, N=12, C=5, H=9, W=11, F=6, k=3):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, C, H, W)).astype(np.float32)
+    w = rng.standard_normal((F, C, k, k)).astype(np.float32)
+    b = rng.standard_normal(F).astype(np.float32)
+    return x, w, b, rng
+
+
+@pytest.mark.parametrize("force", ["flat", "strided"])
+@pytest.mark.parametrize("kwargs", [dict(padding=1), dict(padding=(2, 0), dilation=(1, 2))])
+def test_workers_give_the_same_bits_as_one_thread(force, kwargs, monkeypatch):
+    monkeypatch.setattr(_im2col, "FORCE", force)
+    monkeypatch.setattr(_im2col, "CHUNK_FLOOR", 0)  # 4 chunks of 3 samples
+    x, w, b, rng = _problem(1)
+    results = {}
+    for n in (1, 2, 3):
+        monkeypatch.setattr(_workers, "WORKERS", n)
+        y = conv2d(x, w, b, **kwargs)
+        dy = np.random.default_rng(2).standard_normal(y.shape).astype(np.float32)
+        results[n] = (y, *conv2d_backward(dy, x, w, **kwargs))
+    for n in (2, 3):
+        for a, c in zip(results[n], results[1]):
+            np.testing.assert_array_equal(a, c)
+
+
+def test_the_chunks_depend_on_the_shapes_only():
+    g = _plan.Conv(64, 16, 14, 14, 32, 3, 3, ph=1, pw=1, itemsize=4)
+    one = _plan.gemm_bytes(g, "flat", False, 1, g.Ho, g.C)
+    whole = _plan.plan(g, "flat", False, 10**9)
+    # at least 4 chunks, of equal size, while a chunk keeps `floor` bytes
+    p = _plan.cache_sized(g, "flat", False, whole, 10**9, chunks=4, floor=one)
+    assert p.size == 16
+    p = _plan.cache_sized(g, "flat", False, whole, 10**9, chunks=4, floor=20 * one)
+    assert p.size == 22          # 64 // 20 = 3 chunks at most: 22, 22, 20
+    p = _plan.cache_sized(g, "flat", False, whole, 10**9, chunks=4, floor=40 * one)
+    assert p == whole            # no two chunks of 40 samples in 64
+    p = _plan.cache_sized(g, "flat", False, whole, 10 * one, chunks=4, floor=one)
+    assert p.size == 10          # the cache target asks for more chunks (7)
+
+
+@needs_local_threads
+def test_map_chunks_runs_on_workers_and_keeps_the_order(monkeypatch):
+    monkeypatch.setattr(_workers, "WORKERS", 2)
+    names = []
+
+    def fn(c):
+        names.append(threading.current_thread().name)
+        return c * c
+
+    assert _workers.map_chunks(fn, range(8)) == [c * c for c in range(8)]
+    assert all(n.startswith("cnnedu-conv") for n in names)
+    # one chunk, one worker allowed, or over the budget: in the calling thread
+    here = threading.current_thread().name
+    for kwargs, chunks, limit in [({}, [3], 2), ({}, range(3), 1),
+                                  (dict(scratch=600, budget=1000), range(3), 2)]:
+        monkeypatch.setattr(_workers, "WORKERS", limit)
+        names.clear()
+        _workers.map_chunks(fn, chunks, **kwargs)
+        assert set(names) == {here}
+
+
+@needs_local_threads
+def test_a_nested_call_runs_in_its_worker(monkeypatch):
+    monkeypatch.setattr(_workers, "WORKERS", 2)
+
+    def outer(c):
+        me = threading.current_thread().name
+        inner = _workers.map_chunks(lambda d: threading.current_thread().name, range(3))
+        return set(inner) == {me}
+
+    assert all(_workers.map_chunks(outer, range(4)))
+
+
+@needs_local_threads
+def test_an_error_in_a_chunk_is_raised_after_the_running_ones_end(monkeypatch):
+    """Chunk 0 fails while chunk 1 runs: map_chunks raises only once chunk 1 (and any
+    chunk a free worker took meanwhile) is over; chunks not yet started are dropped."""
+    monkeypatch.setattr(_workers, "WORKERS", 2)
+    log = []
+    one_runs, zero_fails = threading.Event(), threading.Event()
+    a = np.random.default_rng(0).standard_normal((200, 200))
+
+    def fn(c):
+        if c == 0:
+            one_runs.wait(30)
+            zero_fails.set()
+            raise MemoryError("chunk 0")
+        if c == 1:
+            one_runs.set()
+            zero_fails.wait(30)
+            for _ in range(30):          # still busy when chunk 0's error arrives
+                a @ a
+        log.append(f"end {c}")
+        return c
+
+    with pytest.raises(MemoryError, match="chunk 0"):
+        _workers.map_chunks(fn, range(6))
+    log.append("raised")
+    assert "end 1" in log and log[-1] == "raised"   # nothing ends after the error is raised
+
+
+@needs_local_threads
+def test_two_callers_at_once_get_their_own_results(monkeypatch):
+    monkeypatch.setattr(_im2col, "CHUNK_FLOOR", 0)
+    x, w, b, _ = _problem(3, N=16)
+    expected = conv2d(x, w, b, padding=1)
+    out = {}
+
+    def call(i):
+        out[i] = conv2d(x * (i + 1), w, b * (i + 1), padding=1)
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for i in range(3):
+        np.testing.assert_allclose(out[i], expected * (i + 1), rtol=1e-5, atol=1e-4)
+
+
+def _child(queue):
+    x, w, b, _ = _problem(4)
+    queue.put(float(conv2d(x, w, b, padding=1).sum()))
+
+
+@needs_local_threads
+@pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_starts_its_own_workers(monkeypatch):
+    """The parent's worker threads do not exist in a forked child: without the at-fork
+    reset, the child's first conv would wait forever on them."""
+    monkeypatch.setattr(_im2col, "CHUNK_FLOOR", 0)
+    monkeypatch.setattr(_workers, "WORKERS", 2)
+    x, w, b, _ = _problem(4)
+    expected = float(conv2d(x, w, b, padding=1).sum())      # the parent's pool is running
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(queue,))
+    proc.start()
+    proc.join(60)
+    alive = proc.is_alive()
+    if alive:
+        proc.kill()
+    assert not alive, "the forked child hung on the parent's worker threads"
+    assert queue.get(timeout=5) == pytest.approx(expected, rel=1e-6)
