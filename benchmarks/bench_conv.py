@@ -22,7 +22,9 @@ on a smaller batch, and their time is scaled up to the full batch (marked ``*``)
 child, untimed, checks that both sides compute the same ``y``, ``dx``, ``dw``, ``db``.
 
 Threads: PyTorch is told ``torch.set_num_threads(2)``; numpy's OpenBLAS uses its default
-(the machine's cores); nothing here changes OPENBLAS_* settings.
+(the machine's cores), and cnnedu runs a batch's chunks on as many worker threads, each
+with one OpenBLAS thread (:mod:`cnnedu.nn.conv._workers`); nothing here changes
+OPENBLAS_* settings. ``--breakdown`` times the parts in the calling thread.
 
 Targets, on the alone-times of forward+backward, ours/PyTorch: geometric mean over W1-W5
 <= 0.85 and no workload worse than 2.0.
