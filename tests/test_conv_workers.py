@@ -1,5 +1,6 @@
 """A batch's chunks on worker threads (cnnedu.nn.conv._workers): same bits as in one
-thread, in order, errors passed on, the budget kept, and safe after a fork."""
+thread, in order, errors passed on, the budget kept, OpenBLAS's thread count put back
+(also when calls overlap), and safe after a fork."""
 import multiprocessing
 import os
 import sys
@@ -10,9 +11,9 @@ import pytest
 
 from cnnedu.nn.conv import _im2col, _plan, _workers, conv2d, conv2d_backward
 
-needs_local_threads = pytest.mark.skipif(
+needs_openblas = pytest.mark.skipif(
     _workers.openblas() is None,
-    reason="numpy's BLAS has no openblas_set_num_threads_local: chunks run in one thread")
+    reason="numpy's BLAS is not OpenBLAS: chunks run in the calling thread")
 
 
 def _problem(seed, N=12, C=5, H=9, W=11, F=6, k=3):
@@ -55,7 +56,7 @@ def test_the_chunks_depend_on_the_shapes_only():
     assert p.size == 10          # the cache target asks for more chunks (7)
 
 
-@needs_local_threads
+@needs_openblas
 def test_map_chunks_runs_on_workers_and_keeps_the_order(monkeypatch):
     monkeypatch.setattr(_workers, "WORKERS", 2)
     names = []
@@ -76,7 +77,7 @@ def test_map_chunks_runs_on_workers_and_keeps_the_order(monkeypatch):
         assert set(names) == {here}
 
 
-@needs_local_threads
+@needs_openblas
 def test_a_nested_call_runs_in_its_worker(monkeypatch):
     monkeypatch.setattr(_workers, "WORKERS", 2)
 
@@ -88,7 +89,7 @@ def test_a_nested_call_runs_in_its_worker(monkeypatch):
     assert all(_workers.map_chunks(outer, range(4)))
 
 
-@needs_local_threads
+@needs_openblas
 def test_an_error_in_a_chunk_is_raised_after_the_running_ones_end(monkeypatch):
     """Chunk 0 fails while chunk 1 runs: map_chunks raises only once chunk 1 (and any
     chunk a free worker took meanwhile) is over; chunks not yet started are dropped."""
@@ -116,7 +117,7 @@ def test_an_error_in_a_chunk_is_raised_after_the_running_ones_end(monkeypatch):
     assert "end 1" in log and log[-1] == "raised"   # nothing ends after the error is raised
 
 
-@needs_local_threads
+@needs_openblas
 def test_two_callers_at_once_get_their_own_results(monkeypatch):
     monkeypatch.setattr(_im2col, "CHUNK_FLOOR", 0)
     x, w, b, _ = _problem(3, N=16)
@@ -140,7 +141,7 @@ def _child(queue):
     queue.put(float(conv2d(x, w, b, padding=1).sum()))
 
 
-@needs_local_threads
+@needs_openblas
 @pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "fork"), reason="needs fork")
 def test_a_forked_child_starts_its_own_workers(monkeypatch):
     """The parent's worker threads do not exist in a forked child: without the at-fork
@@ -159,3 +160,61 @@ def test_a_forked_child_starts_its_own_workers(monkeypatch):
         proc.kill()
     assert not alive, "the forked child hung on the parent's worker threads"
     assert queue.get(timeout=5) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.fixture
+def blas_threads():
+    """OpenBLAS set to 3 threads for the test (the suite runs with 1), then put back."""
+    get, put = _workers.openblas()
+    before = get()
+    put(3)
+    yield get
+    put(before)
+
+
+@needs_openblas
+def test_chunks_run_with_one_blas_thread_and_the_count_is_put_back(blas_threads,
+                                                                    monkeypatch):
+    monkeypatch.setattr(_workers, "WORKERS", 2)
+    inside = _workers.map_chunks(lambda c: blas_threads(), range(4))
+    assert inside == [1, 1, 1, 1] and blas_threads() == 3
+    with pytest.raises(ValueError):
+        _workers.map_chunks(lambda c: int("x"), range(4))
+    assert blas_threads() == 3
+
+
+@needs_openblas
+def test_overlapping_calls_put_the_count_back_once_both_end(blas_threads, monkeypatch):
+    """Call A ends while call B still runs: the count stays 1 until B ends, then is 3
+    (saving and restoring per call would leave it at 1)."""
+    monkeypatch.setattr(_workers, "WORKERS", 2)
+    a_started, b_started, a_done = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def chunk_a(c):
+        if c == 0:
+            a_started.set()
+            b_started.wait(30)
+        return c
+
+    def chunk_b(c):
+        if c == 0:
+            b_started.set()
+            a_done.wait(30)
+            seen["while B runs"] = blas_threads()
+        return c
+
+    def call_a():
+        _workers.map_chunks(chunk_a, range(2))
+        a_done.set()
+
+    ta = threading.Thread(target=call_a)
+    ta.start()
+    a_started.wait(30)
+    tb = threading.Thread(target=lambda: _workers.map_chunks(chunk_b, range(2)))
+    tb.start()
+    ta.join(30)
+    tb.join(30)
+    assert a_done.is_set() and seen == {"while B runs": 1}
+    assert blas_threads() == 3
+    assert _workers.workers() == 2

@@ -1,18 +1,22 @@
-"""Chunks of a batch on worker threads (private), one OpenBLAS thread each.
+"""Chunks of a batch on worker threads (private), with single-threaded GEMMs.
 
 Why: on a small machine a GEMM conv spends about a third of its time in copies (im2col,
 storing ``y``, ``dy`` onto the grid, col2im), and a numpy copy runs on one core while
 OpenBLAS's GEMMs use them all. Two chunks at once, each in its own thread with a
 single-threaded GEMM, keep both cores busy through the copies as well (W2 of
-``benchmarks/bench_conv.py``, forward+backward on 2 cores: about a quarter faster).
+``benchmarks/bench_conv.py``, forward+backward on 2 cores: see its README).
 
-This needs OpenBLAS's ``openblas_set_num_threads_local`` (OpenBLAS 0.3.27 and newer, as
-bundled with numpy's wheels): each worker asks for one thread for its own calls, and
-nothing changes for the rest of the process. Where it is missing (MKL, Accelerate, an
-older OpenBLAS), where OpenBLAS is set to one thread (``OPENBLAS_NUM_THREADS=1``), or
-when ``WORKERS`` is 1, the chunks run one after the other in the calling thread.
-The chunks themselves never depend on the threads, so the results are the same, bit for
-bit, either way.
+OpenBLAS (as bundled with numpy's wheels, built with pthreads) has one thread count for
+the whole process (its ``openblas_set_num_threads_local`` sets that same count). While
+chunks run on the workers, that count is 1, so that each worker's GEMM runs in the worker
+itself and OpenBLAS's own threads stay idle; it is put back when the last running call
+ends (a counter under a lock, so calls from several threads at once are safe). Another
+thread's BLAS call made meanwhile runs single-threaded: slower, never wrong.
+
+The workers are as many as OpenBLAS's thread count (at most the cores): with
+``OPENBLAS_NUM_THREADS=1``, without OpenBLAS (MKL, Accelerate), or with ``WORKERS = 1``
+the chunks run one after the other in the calling thread, and nothing is changed. The
+chunks never depend on the threads, so the results are the same, bit for bit, either way.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import functools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +35,13 @@ _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
 _lock = threading.Lock()
 _here = threading.local()  # .worker is True inside a worker thread
+_active = 0                # calls running chunks on the workers now
+_saved = 0                 # OpenBLAS's thread count before the first of them
 
 
 @functools.lru_cache(maxsize=1)
 def openblas():
-    """``(set_local, get_threads)`` ctypes functions of numpy's OpenBLAS, or ``None``."""
+    """``(get_threads, set_threads)`` ctypes functions of numpy's OpenBLAS, or ``None``."""
     root = Path(np.__file__).parent
     for folder in (root.parent / "numpy.libs", root / ".dylibs"):  # Linux, Windows; macOS
         for path in sorted(folder.glob("*openblas*")) if folder.is_dir() else ():
@@ -42,15 +49,14 @@ def openblas():
                 lib = ctypes.CDLL(str(path))
             except OSError:
                 continue
-            get = next((getattr(lib, n) for n in ("scipy_openblas_get_num_threads64_",
-                                                  "openblas_get_num_threads64_",
-                                                  "openblas_get_num_threads")
-                        if hasattr(lib, n)), None)
-            if get is not None and hasattr(lib, "openblas_set_num_threads_local"):
-                get.restype = ctypes.c_int
-                set_local = lib.openblas_set_num_threads_local
-                set_local.argtypes, set_local.restype = [ctypes.c_int], ctypes.c_int
-                return set_local, get
+            for prefix, suffix in (("scipy_openblas_", "64_"), ("openblas_", "64_"),
+                                   ("openblas_", "")):
+                get = getattr(lib, f"{prefix}get_num_threads{suffix}", None)
+                put = getattr(lib, f"{prefix}set_num_threads{suffix}", None)
+                if get is not None and put is not None:
+                    get.restype, get.argtypes = ctypes.c_int, []
+                    put.restype, put.argtypes = None, [ctypes.c_int]
+                    return get, put
     return None
 
 
@@ -61,12 +67,31 @@ def workers() -> int:
         return 1
     if WORKERS is not None:
         return max(1, int(WORKERS))
-    return max(1, min(int(blas[1]()), os.cpu_count() or 1))
+    with _lock:
+        n = _saved if _active else int(blas[0]())
+    return max(1, min(n, os.cpu_count() or 1))
 
 
-def _start_worker(set_local) -> None:
+@contextmanager
+def _single_threaded_blas():
+    global _active, _saved
+    get, put = openblas()
+    with _lock:
+        if _active == 0:
+            _saved = int(get())
+            put(1)
+        _active += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _active -= 1
+            if _active == 0:
+                put(_saved)
+
+
+def _start_worker() -> None:
     _here.worker = True
-    set_local(1)
 
 
 def _executor(n: int) -> ThreadPoolExecutor:
@@ -76,14 +101,14 @@ def _executor(n: int) -> ThreadPoolExecutor:
             if _pool is not None:
                 _pool.shutdown(wait=False)
             _pool = ThreadPoolExecutor(n, thread_name_prefix="cnnedu-conv",
-                                       initializer=_start_worker, initargs=(openblas()[0],))
+                                       initializer=_start_worker)
             _pool_size = n
         return _pool
 
 
 def _forget_pool() -> None:  # in a forked child the parent's threads do not exist
-    global _pool, _pool_size
-    _pool, _pool_size = None, 0
+    global _pool, _pool_size, _active
+    _pool, _pool_size, _active = None, 0, 0
 
 
 if hasattr(os, "register_at_fork"):
@@ -103,12 +128,13 @@ def map_chunks(fn, chunks, scratch: int = 0, budget: int | None = None) -> list:
         k = 1
     if k <= 1:
         return [fn(c) for c in chunks]
-    futures = [_executor(k).submit(fn, c) for c in chunks]
-    try:
-        return [f.result() for f in futures]
-    finally:
-        for f in futures:   # on an error, let the others finish before raising
-            f.cancel()
-        for f in futures:
-            if not f.cancelled():
-                f.exception()
+    with _single_threaded_blas():
+        futures = [_executor(k).submit(fn, c) for c in chunks]
+        try:
+            return [f.result() for f in futures]
+        finally:
+            for f in futures:   # on an error: drop the chunks not started, and let the
+                f.cancel()      # running ones end before raising
+            for f in futures:
+                if not f.cancelled():
+                    f.exception()
