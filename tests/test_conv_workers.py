@@ -57,18 +57,25 @@ def test_the_chunks_depend_on_the_shapes_only():
 
 
 @needs_openblas
-def test_map_chunks_runs_on_workers_and_keeps_the_order(monkeypatch):
+def test_map_chunks_runs_on_two_threads_and_keeps_the_order(monkeypatch):
     monkeypatch.setattr(_workers, "WORKERS", 2)
-    names = []
+    names, first, second = [], threading.Event(), threading.Event()
 
     def fn(c):
         names.append(threading.current_thread().name)
+        if not first.is_set():
+            first.set()
+            second.wait(30)     # the first chunk waits: another thread must take one
+        else:
+            second.set()
         return c * c
 
     assert _workers.map_chunks(fn, range(8)) == [c * c for c in range(8)]
-    assert all(n.startswith("cnnedu-conv") for n in names)
-    # one chunk, one worker allowed, or over the budget: in the calling thread
     here = threading.current_thread().name
+    assert set(names) - {here} and all(n == here or n.startswith("cnnedu-conv")
+                                       for n in names)
+    # one chunk, one worker allowed, or over the budget: in the calling thread
+    first.set(), second.set()
     for kwargs, chunks, limit in [({}, [3], 2), ({}, range(3), 1),
                                   (dict(scratch=600, budget=1000), range(3), 2)]:
         monkeypatch.setattr(_workers, "WORKERS", limit)

@@ -277,7 +277,8 @@ def backward(dy, x, w, padding, stride, dilation, out_hw, need_dx=True, budget=N
     """``(dx, dw, db)``; ``dx`` is ``None`` when ``need_dx`` is False (not computed)."""
     budget = SCRATCH_BYTES if budget is None else budget
     method, tiles = _method_and_plan(x, w, padding, stride, dilation, out_hw, True, budget)
-    db = dy.sum(axis=(0, 2, 3))
+    gemm = method in ("flat", "strided") and tiles.split == "samples"
+    db = None if gemm else dy.sum(axis=(0, 2, 3))  # the GEMM path sums it per chunk
     if method == "fft":
         return (*_fft.backward(dy, x, w, padding, out_hw, need_dx, tiles), db)
     if tiles.split != "samples":
@@ -317,11 +318,13 @@ def backward(dy, x, w, padding, stride, dilation, out_hw, need_dx=True, budget=N
         del cols
         if need_dx:
             dx[sl] = g.col2im(w2.T @ dye, sl.stop - sl.start)
-        return dw_part
+        return dw_part, dye.sum(axis=1)  # db: dy's sum, on the grid (its extra columns are 0)
 
-    dw2 = np.zeros_like(w2)
-    for part in _workers.map_chunks(chunk, _slices(g.N, tiles.size), tiles.bytes, budget):
-        dw2 += part  # in chunk order, wherever each chunk ran
+    dw2, db = np.zeros_like(w2), np.zeros(g.F, dtype=dy.dtype)
+    for dw_part, db_part in _workers.map_chunks(chunk, _slices(g.N, tiles.size), tiles.bytes,
+                                                budget):
+        dw2 += dw_part  # in chunk order, wherever each chunk ran
+        db += db_part
     return dx, dw2.reshape(w.shape), db
 
 
