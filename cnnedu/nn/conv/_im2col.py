@@ -158,8 +158,10 @@ class _Geometry:
         """Add ``dcols`` (C*kh*kw, n*L) back into the windows; dx as (n, C, H, W) view."""
         d = dcols.reshape(self.C, self.kh, self.kw, n, self.L)
         if self.flat:
-            dxf = np.zeros((self.C, n, self.rows * self.P), dtype=dcols.dtype)
-            for k, off in enumerate(self.offsets()):
+            dxf = np.empty((self.C, n, self.rows * self.P), dtype=dcols.dtype)
+            dxf[:, :, :self.L] = d[:, 0, 0]  # tap (0, 0) has offset 0: set, not added
+            dxf[:, :, self.L:] = 0
+            for k, off in enumerate(self.offsets()[1:], start=1):
                 dxf[:, :, off:off + self.L] += d[:, k // self.kw, k % self.kw]
             dxp = dxf.reshape(self.C, n, self.rows, self.P)
         else:

@@ -60,6 +60,11 @@ def openblas():
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _cores() -> int:
+    return os.cpu_count() or 1  # it reads a file on Linux (6-20 us): once is enough
+
+
 def workers() -> int:
     """Threads a batch's chunks may run on now (1: in the calling thread)."""
     blas = openblas()
@@ -69,7 +74,7 @@ def workers() -> int:
         return max(1, int(WORKERS))
     with _lock:
         n = _saved if _active else int(blas[0]())
-    return max(1, min(n, os.cpu_count() or 1))
+    return max(1, min(n, _cores()))
 
 
 @contextmanager
@@ -109,6 +114,7 @@ def _executor(n: int) -> ThreadPoolExecutor:
 def _forget_pool() -> None:  # in a forked child the parent's threads do not exist
     global _pool, _pool_size, _active
     _pool, _pool_size, _active = None, 0, 0
+    _cores.cache_clear()
 
 
 if hasattr(os, "register_at_fork"):
