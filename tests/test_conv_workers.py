@@ -24,19 +24,40 @@ def _problem(seed, N=12, C=5, H=9, W=11, F=6, k=3):
     return x, w, b, rng
 
 
+@pytest.fixture
+def blas_threads():
+    """OpenBLAS set to 3 threads for the test (the suite runs with 1), then put back."""
+    if _workers.openblas() is None:
+        pytest.skip("numpy's BLAS is not OpenBLAS")
+    get, put = _workers.openblas()
+    before = get()
+    put(3)
+    yield get
+    put(before)
+
+
+@needs_openblas
 @pytest.mark.parametrize("force", ["flat", "strided"])
 @pytest.mark.parametrize("kwargs", [dict(padding=1), dict(padding=(2, 0), dilation=(1, 2))])
-def test_workers_give_the_same_bits_as_one_thread(force, kwargs, monkeypatch):
+def test_workers_give_the_same_bits_as_one_thread(force, kwargs, blas_threads, monkeypatch):
+    """With OpenBLAS at 3 threads (products this large are threaded), 1, 2 or 3 workers,
+    and OpenBLAS at 1 thread: the same bits (every GEMM of a chunked call is
+    single-threaded)."""
     monkeypatch.setattr(_im2col, "FORCE", force)
-    monkeypatch.setattr(_im2col, "CHUNK_FLOOR", 0)  # 4 chunks of 3 samples
-    x, w, b, rng = _problem(1)
+    monkeypatch.setattr(_im2col, "CHUNK_FLOOR", 0)   # 4 chunks of 16 samples
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((64, 16, 14, 14))
+    w = rng.standard_normal((32, 16, 3, 3))
+    b = rng.standard_normal(32)
     results = {}
-    for n in (1, 2, 3):
-        monkeypatch.setattr(_workers, "WORKERS", n)
+    for n in (1, 2, 3, "blas 1"):
+        monkeypatch.setattr(_workers, "WORKERS", 1 if n == "blas 1" else n)
+        if n == "blas 1":
+            _workers.openblas()[1](1)
         y = conv2d(x, w, b, **kwargs)
-        dy = np.random.default_rng(2).standard_normal(y.shape).astype(np.float32)
+        dy = np.random.default_rng(2).standard_normal(y.shape)
         results[n] = (y, *conv2d_backward(dy, x, w, **kwargs))
-    for n in (2, 3):
+    for n in (2, 3, "blas 1"):
         for a, c in zip(results[n], results[1]):
             np.testing.assert_array_equal(a, c)
 
@@ -71,9 +92,13 @@ def test_map_chunks_runs_on_two_threads_and_keeps_the_order(monkeypatch):
         return c * c
 
     assert _workers.map_chunks(fn, range(8)) == [c * c for c in range(8)]
+    assert second.is_set()       # a second thread took a chunk while the first waited
     here = threading.current_thread().name
-    assert set(names) - {here} and all(n == here or n.startswith("cnnedu-conv")
-                                       for n in names)
+    assert len(set(names)) == 2 and here not in names   # the caller only waits
+    assert all(n.startswith("cnnedu-conv") for n in names)
+    got = []
+    assert _workers.map_chunks(lambda c: -c, range(6), combine=got.append) is None
+    assert got == [0, -1, -2, -3, -4, -5]                # combined in chunk order
     # one chunk, one worker allowed, or over the budget: in the calling thread
     first.set(), second.set()
     for kwargs, chunks, limit in [({}, [3], 2), ({}, range(3), 1),
@@ -127,6 +152,7 @@ def test_an_error_in_a_chunk_is_raised_after_the_running_ones_end(monkeypatch):
 @needs_openblas
 def test_two_callers_at_once_get_their_own_results(monkeypatch):
     monkeypatch.setattr(_im2col, "CHUNK_FLOOR", 0)
+    monkeypatch.setattr(_workers, "WORKERS", 2)
     x, w, b, _ = _problem(3, N=16)
     expected = conv2d(x, w, b, padding=1)
     out = {}
@@ -167,16 +193,6 @@ def test_a_forked_child_starts_its_own_workers(monkeypatch):
         proc.kill()
     assert not alive, "the forked child hung on the parent's worker threads"
     assert queue.get(timeout=5) == pytest.approx(expected, rel=1e-6)
-
-
-@pytest.fixture
-def blas_threads():
-    """OpenBLAS set to 3 threads for the test (the suite runs with 1), then put back."""
-    get, put = _workers.openblas()
-    before = get()
-    put(3)
-    yield get
-    put(before)
 
 
 @needs_openblas
@@ -224,4 +240,74 @@ def test_overlapping_calls_put_the_count_back_once_both_end(blas_threads, monkey
     tb.join(30)
     assert a_done.is_set() and seen == {"while B runs": 1}
     assert blas_threads() == 3
-    assert _workers.workers() == 2
+    monkeypatch.setattr(_workers, "WORKERS", None)   # as many as OpenBLAS's threads
+    assert _workers.workers() == min(3, os.cpu_count())
+
+
+def _report_blas(queue):
+    queue.put((_workers.openblas()[0](), _workers._active))
+
+
+@needs_openblas
+@pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_forked_during_a_call_gets_the_blas_count_back(blas_threads, monkeypatch):
+    """Forked while chunks run (OpenBLAS at 1 thread): the call never ends in the child,
+    so the child must get the count (3) back at once."""
+    monkeypatch.setattr(_workers, "WORKERS", 2)
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = []
+
+    def fn(c):
+        if c == 0:
+            proc = ctx.Process(target=_report_blas, args=(queue,))
+            proc.start()
+            procs.append(proc)
+        return c
+
+    _workers.map_chunks(fn, range(2))
+    procs[0].join(60)
+    assert queue.get(timeout=10) == (3, 0)
+
+
+_CTRL_C = """
+import signal, threading
+import numpy as np
+from cnnedu.nn.conv import _workers
+get, put = _workers.openblas()
+put(3)
+_workers.WORKERS = 2
+main, log = threading.main_thread().ident, []
+a = np.random.default_rng(0).standard_normal((200, 200))
+
+def fn(c):
+    if c == 0:
+        signal.pthread_kill(main, signal.SIGINT)   # the caller is interrupted
+        for _ in range(30):                        # while this chunk still runs
+            a @ a
+    log.append(f"end {c}")
+    return c
+
+try:
+    _workers.map_chunks(fn, range(40))
+except KeyboardInterrupt:
+    log.append("raised")
+_workers._pool.shutdown(wait=True)                 # anything left would end (and log) here
+print(repr((log, get())))
+"""
+
+
+@needs_openblas
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_the_queue_and_waits_for_the_running_chunks():
+    """Ctrl-C in the caller while chunks run (in a fresh interpreter): no chunk starts
+    after it, the running one ends before KeyboardInterrupt is raised, and OpenBLAS is
+    back at its count (3)."""
+    import ast
+    import subprocess
+    run = subprocess.run([sys.executable, "-c", _CTRL_C], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    log, threads = ast.literal_eval(run.stdout.strip().splitlines()[-1])
+    assert "end 0" in log and log[-1] == "raised" and len(log) < 41, log
+    assert threads == 3

@@ -323,10 +323,12 @@ def backward(dy, x, w, padding, stride, dilation, out_hw, need_dx=True, budget=N
         return dw_part, dye.sum(axis=1)  # db: dy's sum, on the grid (its extra columns are 0)
 
     dw2, db = np.zeros_like(w2), np.zeros(g.F, dtype=dy.dtype)
-    for dw_part, db_part in _workers.map_chunks(chunk, _slices(g.N, tiles.size), tiles.bytes,
-                                                budget):
-        dw2 += dw_part  # in chunk order, wherever each chunk ran
-        db += db_part
+
+    def add(parts):  # in chunk order, wherever each chunk ran
+        np.add(dw2, parts[0], out=dw2)
+        np.add(db, parts[1], out=db)
+
+    _workers.map_chunks(chunk, _slices(g.N, tiles.size), tiles.bytes + w.nbytes, budget, add)
     return dx, dw2.reshape(w.shape), db
 
 

@@ -79,6 +79,12 @@ def workers() -> int:
 
 @contextmanager
 def _single_threaded_blas():
+    """OpenBLAS at one thread inside; put back when the last overlapping user leaves.
+
+    Put back only if it is still 1: a thread that set another count meanwhile keeps it.
+    (Another thread that saves and restores the count around its own work while a conv
+    runs will restore the 1 it read: process-wide thread counts cannot be shared safely.)
+    """
     global _active, _saved
     get, put = openblas()
     with _lock:
@@ -91,7 +97,7 @@ def _single_threaded_blas():
     finally:
         with _lock:
             _active -= 1
-            if _active == 0:
+            if _active == 0 and int(get()) == 1:
                 put(_saved)
 
 
@@ -111,18 +117,25 @@ def _executor(n: int) -> ThreadPoolExecutor:
         return _pool
 
 
-def _forget_pool() -> None:  # in a forked child the parent's threads do not exist
-    global _pool, _pool_size, _active
-    _pool, _pool_size, _active = None, 0, 0
+def _after_fork_in_child() -> None:
+    """The parent's threads do not exist here; a call that was running in the parent
+    will never end here, so its OpenBLAS thread count is put back now."""
+    global _pool, _pool_size, _active, _lock
+    if _active and openblas() is not None:
+        openblas()[1](_saved)
+    _pool, _pool_size, _active, _lock = None, 0, 0, threading.Lock()
     _cores.cache_clear()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def map_chunks(fn, chunks, scratch: int = 0, budget: int | None = None) -> list:
-    """``[fn(c) for c in chunks]``, on ``k`` threads when that is worth it and allowed.
+def map_chunks(fn, chunks, scratch: int = 0, budget: int | None = None, combine=None):
+    """``fn(c)`` for every chunk, on ``k`` worker threads when that is allowed.
+
+    Returns ``[fn(c) for c in chunks]``, or, given ``combine``, calls ``combine(r)`` on
+    the results in chunk order as they arrive (dropping each one) and returns ``None``.
 
     ``k`` workers take the chunks in turn from one queue while the calling thread waits
     (it does not take chunks itself: measured, its allocations then went through the
@@ -130,35 +143,86 @@ def map_chunks(fn, chunks, scratch: int = 0, budget: int | None = None) -> list:
     chunk: a thousand page faults per W2 call, the caller's chunks three times slower).
     ``scratch`` is one chunk's scratch bytes: ``k`` chunks are in flight at once, so the
     threads are used only while ``k * scratch <= budget``. Inside a chunk (a nested
-    call) the chunks run in that thread. When a chunk raises, no further chunk starts,
-    the running ones end, and the error is raised.
+    call) the chunks run in that thread. When a chunk raises, or the caller is
+    interrupted (Ctrl-C), no further chunk starts, the running ones end, OpenBLAS's
+    thread count is put back and the error is raised.
+
+    With OpenBLAS, two or more chunks always run with single-threaded GEMMs, on the
+    workers or one after the other, so their bits never depend on the number of workers
+    (a call of one chunk uses OpenBLAS's threads, as any numpy product does).
     """
     chunks = list(chunks)
-    k = 1 if len(chunks) < 2 or getattr(_here, "worker", False) else workers()
+    nested = getattr(_here, "worker", False)
+    k = 1 if len(chunks) < 2 or nested else workers()
     if k > 1 and budget is not None and k * scratch > budget:
         k = 1
-    if k <= 1:
-        return [fn(c) for c in chunks]
-    results, errors = [None] * len(chunks), []
+    out = [] if combine is None else None
+    keep = out.append if combine is None else combine
+    if len(chunks) < 2 or nested or openblas() is None:
+        for c in chunks:
+            keep(fn(c))
+        return out
+    with _single_threaded_blas():
+        if k <= 1:
+            for c in chunks:
+                keep(fn(c))
+            return out
+        _run_on_workers(fn, chunks, k, keep)
+    return out
+
+
+def _run_on_workers(fn, chunks, k, keep) -> None:
+    """The workers' queue: results handed to ``keep`` in chunk order by whichever worker
+    completes the next one; the first error is raised once every running chunk ended."""
+    done, errors = {}, []
+    state = {"next": 0, "stop": False, "running": 0}
     queue, take = iter(range(len(chunks))), threading.Lock()
+    ended = threading.Condition(take)
 
     def drain() -> None:
-        while True:
-            with take:
-                i = None if errors else next(queue, None)
-            if i is None:
+        with take:
+            if state["stop"]:
                 return
-            try:
-                results[i] = fn(chunks[i])
-            except BaseException as exc:  # noqa: BLE001 (KeyboardInterrupt too: re-raised)
+            state["running"] += 1
+        try:
+            while True:
                 with take:
-                    errors.append(exc)
-                return
+                    i = None if state["stop"] else next(queue, None)
+                if i is None:
+                    return
+                try:
+                    r = fn(chunks[i])
+                    with take:  # hand over the in-order prefix (keep runs under the lock)
+                        done[i] = r
+                        while state["next"] in done and not state["stop"]:
+                            keep(done.pop(state["next"]))
+                            state["next"] += 1
+                except BaseException as exc:  # noqa: BLE001 (KeyboardInterrupt: re-raised)
+                    with take:
+                        errors.append(exc)
+                        state["stop"] = True
+                    return
+        finally:
+            with take:
+                state["running"] -= 1
+                ended.notify_all()
 
-    with _single_threaded_blas():
-        helpers = [_executor(k).submit(drain) for _ in range(k)]
+    pool, helpers = _executor(k), []
+    try:
+        for _ in range(k):
+            try:
+                helpers.append(pool.submit(drain))
+            except RuntimeError:  # the interpreter is shutting down: no new threads
+                break
+        if not helpers:
+            drain()               # then this thread does the chunks
         for h in helpers:
             h.result()
+    except BaseException:  # Ctrl-C (even inside submit): stop the queue, and wait for
+        with take:         # the running chunks by count, not by future
+            state["stop"] = True
+            while state["running"]:
+                ended.wait()
+        raise
     if errors:
         raise errors[0]
-    return results
