@@ -224,18 +224,30 @@ def forward(x, w, b, padding, stride, dilation, out_hw, budget=None):
             del xf, acc, tmp  # release this chunk before the next is filled
         return y
     w2 = w.reshape(g.F, g.CKK)
+    slices = _slices(g.N, tiles.size)
+    # A call in chunks has single-threaded GEMMs (see _workers): there one GEMM per sample
+    # is faster, as its product is already sample-major (W2 chunk: 0.43 -> 0.37 ms);
+    # with threaded GEMMs such small products would be slow.
+    by_sample = len(slices) > 1
 
     def chunk(sl):
         cols = g.cols(g.padded(x[sl]))
-        if sl.stop - sl.start == 1 and not g.flat:  # one image: y[n] is w2 @ cols itself
+        n = sl.stop - sl.start
+        if n == 1 and not g.flat:  # one image: y[n] is w2 @ cols itself
             np.matmul(w2, cols, out=y[sl].reshape(g.F, g.L))
             if b is not None:
                 y[sl] += b.reshape(-1, 1, 1)
+        elif by_sample:
+            out = g.grid(np.matmul(w2, cols.reshape(g.CKK, n, g.L).transpose(1, 0, 2)))
+            if b is None:
+                y[sl] = out
+            else:
+                np.add(out, b.reshape(-1, 1, 1), out=y[sl])
         else:
             _store(y[sl], g.grid((w2 @ cols).reshape(g.F, -1, g.L)), b)
         # returning releases this chunk's arrays before the thread takes the next
 
-    _workers.map_chunks(chunk, _slices(g.N, tiles.size), tiles.bytes, budget)
+    _workers.map_chunks(chunk, slices, tiles.bytes, budget)
     return y
 
 
