@@ -59,7 +59,7 @@ def choose(x, w, stride, dilation, padding, out_hw) -> str:
     N, C, H, W = x.shape
     F, _, kh, kw = w.shape
     Ho, Wo = out_hw
-    pitch = max(W + padding[1], Wo)  # the flat grid's row (see the module docstring)
+    pitch = _plan.flat_pitch(W, padding[1], Wo)  # the flat grid's row
     unit = stride == (1, 1)
     if FORCE is not None:
         if FORCE == "strided" or (FORCE == "fft" and dilation != (1, 1)) or not unit:
@@ -69,7 +69,7 @@ def choose(x, w, stride, dilation, padding, out_hw) -> str:
         return "strided"
     if dilation == (1, 1) and kh >= 7 and kw >= 7 and Ho * Wo >= 48 * 48:
         return "fft"
-    if 5 * pitch > 6 * Wo:  # the flat grid would waste more than a sixth of its columns
+    if _plan.flat_wastes(pitch, Wo):
         return "strided"
     return "offsets" if C * F <= 2 else "flat"
 
@@ -111,11 +111,11 @@ class _Geometry:
         self.Ho, self.Wo = out_hw
         self.Hp, self.Wp = self.H + 2 * self.ph, self.W + 2 * self.pw
         self.flat = method in ("flat", "offsets")
-        # flat grid: H_out rows of pitch P = W + pw (left padding only), and spare zero
-        # rows (``rows = Hp + spare`` in all) so the last windows' garbage columns stay
-        # inside the buffer
-        self.P = max(self.W + self.pw, self.Wo) if self.flat else self.Wp
-        self.rows = self.Hp + (-(-(self.kw - 1) * self.dilation[1] // self.P) if self.flat else 0)
+        # flat grid: H_out rows of pitch P (left padding only), and spare zero rows
+        # (``rows = Hp + spare`` in all) for the last windows' overrun
+        self.P = _plan.flat_pitch(self.W, self.pw, self.Wo) if self.flat else self.Wp
+        spare = _plan.flat_spare(self.kw, self.dilation[1], self.P) if self.flat else 0
+        self.rows = self.Hp + spare
         self.L = self.Ho * self.P if self.flat else self.Ho * self.Wo
         self.CKK = self.C * self.kh * self.kw
 

@@ -20,8 +20,27 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-__all__ = ["Conv", "gemm_bytes", "fft_bytes", "plan", "Plan", "cache_sized", "tiling",
+__all__ = ["Conv", "flat_pitch", "flat_spare", "flat_wastes", "gemm_bytes", "fft_bytes", "plan", "Plan",
+           "cache_sized", "tiling",
            "fft_chunk", "correlate_rows"]
+
+
+def flat_pitch(W: int, pw: int, W_out: int) -> int:
+    """A row of the flat grid (stride 1): ``max(W + pw, W_out)``. Each row carries only
+    its left padding; its right padding is the next row's left padding."""
+    return max(W + pw, W_out)
+
+
+def flat_wastes(pitch: int, W_out: int) -> bool:
+    """Whether the flat grid would waste more than a sixth of its columns (then the
+    strided im2col is used)."""
+    return 5 * pitch > 6 * W_out
+
+
+def flat_spare(kw: int, dw: int, pitch: int) -> int:
+    """Zero rows after the flat grid's padded rows, so that the last windows' overrun of
+    ``dw (kw - 1)`` columns stays inside the buffer."""
+    return -(-(kw - 1) * dw // pitch)
 
 
 @dataclass(frozen=True)
@@ -53,13 +72,12 @@ class Conv:
 
     @property
     def pitch(self) -> int:
-        """A row of the flat grid (stride 1): ``max(W + pw, W_out)``; each row carries
-        only its left padding, and the right padding is the next row's."""
-        return max(self.W + self.pw, self.Wo)
+        """A row of the flat grid: :func:`flat_pitch`."""
+        return flat_pitch(self.W, self.pw, self.Wo)
 
     def spare(self) -> int:
-        """Zero rows after the flat grid's padded rows, for the last windows' overrun."""
-        return -(-(self.kw - 1) * self.dw // self.pitch)
+        """Zero rows after the flat grid's padded rows: :func:`flat_spare`."""
+        return flat_spare(self.kw, self.dw, self.pitch)
 
     @property
     def Ho(self) -> int:
@@ -234,7 +252,7 @@ def tiling(g: Conv, method: str, backward: bool, budget: int, cache: int, chunks
         n = fft_chunk(g, backward, budget)
         if n:
             return method, n
-        method = "strided" if 5 * g.pitch > 6 * g.Wo else "flat"
+        method = "strided" if flat_wastes(g.pitch, g.Wo) else "flat"
     return method, cache_sized(g, method, backward, plan(g, method, backward, budget), cache,
                                chunks, floor)
 
