@@ -20,9 +20,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-__all__ = ["Conv", "flat_pitch", "flat_spare", "flat_wastes", "gemm_bytes", "fft_bytes", "plan", "Plan",
-           "cache_sized", "tiling",
-           "fft_chunk", "correlate_rows"]
+__all__ = ["Conv", "flat_pitch", "flat_spare", "flat_wastes", "gemm_bytes", "fft_bytes",
+           "plan", "Plan", "cache_sized", "tiling", "fft_chunk", "correlate_rows"]
 
 
 def flat_pitch(W: int, pw: int, W_out: int) -> int:
