@@ -225,10 +225,10 @@ def forward(x, w, b, padding, stride, dilation, out_hw, budget=None):
         return y
     w2 = w.reshape(g.F, g.CKK)
     slices = _slices(g.N, tiles.size)
-    # A call in chunks has single-threaded GEMMs (see _workers): there one GEMM per sample
-    # is faster, as its product is already sample-major (W2 chunk: 0.43 -> 0.37 ms);
-    # with threaded GEMMs such small products would be slow.
-    by_sample = len(slices) > 1
+    # With single-threaded GEMMs (see _workers) one GEMM per sample is faster, as its
+    # product is already sample-major (W2 chunk: 0.43 -> 0.37 ms); with threaded GEMMs
+    # such small products would be slow.
+    by_sample = _workers.single_threaded(len(slices))
 
     def chunk(sl):
         cols = g.cols(g.padded(x[sl]))

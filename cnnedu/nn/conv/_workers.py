@@ -131,6 +131,12 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+def single_threaded(count: int) -> bool:
+    """Whether a call in ``count`` chunks runs single-threaded GEMMs (see
+    :func:`map_chunks`): two or more chunks, with OpenBLAS."""
+    return count >= 2 and openblas() is not None
+
+
 def map_chunks(fn, chunks, scratch: int = 0, budget: int | None = None, combine=None):
     """``fn(c)`` for every chunk, on ``k`` worker threads when that is allowed.
 
@@ -152,22 +158,24 @@ def map_chunks(fn, chunks, scratch: int = 0, budget: int | None = None, combine=
     (a call of one chunk uses OpenBLAS's threads, as any numpy product does).
     """
     chunks = list(chunks)
-    nested = getattr(_here, "worker", False)
-    k = 1 if len(chunks) < 2 or nested else workers()
-    if k > 1 and budget is not None and k * scratch > budget:
-        k = 1
     out = [] if combine is None else None
     keep = out.append if combine is None else combine
-    if len(chunks) < 2 or nested or openblas() is None:
+
+    def in_this_thread() -> None:
         for c in chunks:
             keep(fn(c))
+
+    if not single_threaded(len(chunks)) or getattr(_here, "worker", False):
+        in_this_thread()  # one chunk, no OpenBLAS, or a nested call: nothing to share
         return out
+    k = workers()
+    if budget is not None and k * scratch > budget:
+        k = 1
     with _single_threaded_blas():
         if k <= 1:
-            for c in chunks:
-                keep(fn(c))
-            return out
-        _run_on_workers(fn, chunks, k, keep)
+            in_this_thread()
+        else:
+            _run_on_workers(fn, chunks, k, keep)
     return out
 
 
